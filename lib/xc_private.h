@@ -1,0 +1,50 @@
+#ifndef _XC_PRIVATE_H_INCLUDED_
+#define _XC_PRIVATE_H_INCLUDED_
+
+/*++
+/* NAME
+/*	xc_private 3h
+/* SUMMARY
+/*	lib/ internals shared by the crypto core
+/* SYNOPSIS
+/*	#include "xc_private.h"
+/* DESCRIPTION
+/*	Not part of the public interface (that is xcrypt.h). Pulls in
+/*	libtomcrypt with the libtommath descriptor declared, and names
+/*	the few helpers that more than one lib/ file needs, plus the
+/*	test-only hooks of the cipher module.
+/*--*/
+
+#include <stdint.h>
+
+#ifndef LTM_DESC
+#define LTM_DESC			/* declare ltm_desc in tomcrypt_math.h */
+#endif
+#include <tomcrypt.h>
+#include <tommath.h>
+
+#include "xcrypt.h"
+
+ /*
+  * Hash indexes registered by xc_init().
+  */
+extern int xc_hash_sha1;
+extern int xc_hash_sha256;
+
+ /*
+  * Zero an mp_int's digits, then release it.
+  */
+extern void xc_mp_wipe(mp_int *);
+
+ /*
+  * Hex, lower case, NUL-terminated: out has 2 * len + 1 octets.
+  */
+extern void xc_hex(const unsigned char *, size_t, char *);
+
+ /*
+  * Test hooks: the record sequence number of an AEAD cipher.
+  */
+extern void xc_cipher_set_seq(XC_CIPHER *, uint64_t);
+extern uint64_t xc_cipher_get_seq(const XC_CIPHER *);
+
+#endif

@@ -1,0 +1,527 @@
+/*++
+/* NAME
+/*	xc_stream 3
+/* SUMMARY
+/*	XCRYPT traffic protection on a VSTREAM
+/* SYNOPSIS
+/*	#include <vstream.h>
+/*	#include <xcrypt.h>
+/*
+/*	ssize_t	xc_stream_start(stream, suite, keys, role)
+/*	VSTREAM	*stream;
+/*	const XC_SUITE *suite;
+/*	const XC_KEYS *keys;
+/*	int	role;
+/*
+/*	void	xc_stream_stop(stream)
+/*	VSTREAM	*stream;
+/*
+/*	int	xc_stream_active(stream)
+/*	VSTREAM	*stream;
+/* DESCRIPTION
+/*	This module turns XCRYPT protection on and off for a VSTREAM in the
+/*	manner of tls_stream(3): it replaces the stream's read and write
+/*	functions, so that the code above keeps reading and writing
+/*	plaintext. The underlying I/O uses timed_read(3) and timed_write(3)
+/*	with the timeout that the VSTREAM hands down, so the stream's
+/*	timeout and deadline settings keep working.
+/*
+/*	xc_stream_start() switches the stream to the session keys (spec
+/*	4.3): with role XC_ROLE_CLIENT it sends with keys->c2s and receives
+/*	with keys->s2c, with XC_ROLE_SERVER the other way around. It first
+/*	discards any octets already buffered for reading (they were sent
+/*	before the peer could know of the switch and cannot be genuine) and
+/*	returns their count. It copies what it needs of the keys, so the
+/*	caller may wipe its XC_KEYS at once. The caller must flush the
+/*	stream before; unflushed output is an error (XC_ERR_STATE). The
+/*	stream's buffer is raised to 64 KiB.
+/*
+/*	With a keystream suite (spec 6.1, 6.2) every octet is XORed with
+/*	the keystream of its direction. With the AEAD suite (spec 6.3)
+/*	every flush of the stream becomes one record, or several of at most
+/*	XC_REC_DATA_MAX data octets; reading opens whole records and keeps
+/*	what does not fit the caller's buffer for the next read.
+/*
+/*	xc_stream_stop() discards any buffered plaintext, wipes the cipher
+/*	state and installs dummy read and write functions that fail, to
+/*	prevent data leakage. Call it before vstream_fclose(); flush first
+/*	what must still be sent.
+/*
+/*	xc_stream_active() returns non-zero when the stream reads and
+/*	writes through xc_stream_start()'s functions.
+/* DIAGNOSTICS
+/*	xc_stream_start() returns the count of discarded octets (>= 0), or
+/*	XC_ERR_STATE (already active, unflushed output), XC_ERR_SUITE
+/*	(suite and key length disagree), XC_ERR_CRYPTO (cipher setup).
+/*
+/*	After the switch, a read or write error of the stream reports errno
+/*	EIO for anything cryptographic: a record that does not verify, a
+/*	record length out of range, end-of-file inside a record, a sequence
+/*	number that would wrap. From then on every read and write fails
+/*	with EIO, so nothing further is ever sent (spec 4.4). Errors of the
+/*	underlying I/O keep their errno (ETIMEDOUT, EPIPE, ...).
+/* SEE ALSO
+/*	tls_stream(3), vstream(3), timed_read(3), xc_cipher(3)
+/*	../shared/XCRYPT-PROTOCOL.md, sections 4.3, 4.4 and 6.
+/*--*/
+
+/* System library. */
+
+#include <sys_defs.h>
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+/* Utility library. */
+
+#include <msg.h>
+#include <mymalloc.h>
+#include <iostuff.h>
+#include <vstream.h>
+
+/* Application-specific. */
+
+#include <xcrypt.h>
+
+ /*
+  * One flush of the VSTREAM buffer, and the most one read hands back: four
+  * full AEAD records. Larger buffers mean fewer system calls and fewer
+  * cipher calls per octet.
+  */
+#define XC_STREAM_BUFSIZE	(4 * XC_REC_DATA_MAX)
+
+ /*
+  * Ciphertext staging: keystream output, or up to four sealed records.
+  */
+#define XC_STREAM_WBUF_KS	XC_STREAM_BUFSIZE
+#define XC_STREAM_WBUF_AEAD	(4 * XC_REC_MAX)
+#define XC_STREAM_RBUF_AEAD	(4 * XC_REC_MAX)
+
+typedef struct XC_STREAM {
+    const XC_SUITE *suite;
+    XC_CIPHER *tx;			/* our sending direction */
+    XC_CIPHER *rx;			/* our receiving direction */
+    int     failed;			/* refuse all further I/O */
+    unsigned char *wbuf;		/* ciphertext out */
+    size_t  wsize;
+    unsigned char *rbuf;		/* AEAD: ciphertext in */
+    size_t  rsize;
+    size_t  roff;			/* first unconsumed octet */
+    size_t  rlen;			/* unconsumed octets */
+    unsigned char *plain;		/* AEAD: one record's data */
+    size_t  plain_off;
+    size_t  plain_len;			/* not yet delivered */
+} XC_STREAM;
+
+ /*
+  * Per-call time budget. The VSTREAM passes the time left for one read or
+  * write call; when we must make several system calls for it (partial
+  * writes, a record that arrives in pieces), they share that budget.
+  */
+typedef struct XC_BUDGET {
+    int     timeout;			/* seconds, 0 = none */
+    int     started;
+    struct timespec start;
+} XC_BUDGET;
+
+static ssize_t xc_stream_ks_read(int, void *, size_t, int, void *);
+static ssize_t xc_stream_ks_write(int, void *, size_t, int, void *);
+static ssize_t xc_stream_aead_read(int, void *, size_t, int, void *);
+static ssize_t xc_stream_aead_write(int, void *, size_t, int, void *);
+
+/* xc_budget_init - start a time budget */
+
+static void xc_budget_init(XC_BUDGET *bp, int timeout)
+{
+    bp->timeout = timeout;
+    bp->started = 0;
+}
+
+/* xc_budget_left - seconds left for the next system call, -1 if none */
+
+static int xc_budget_left(XC_BUDGET *bp)
+{
+    struct timespec now;
+    long    left_ms;
+
+    if (bp->timeout <= 0)
+	return (0);
+    if (!bp->started) {
+	clock_gettime(CLOCK_MONOTONIC, &bp->start);
+	bp->started = 1;
+	return (bp->timeout);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    left_ms = bp->timeout * 1000L
+	- ((now.tv_sec - bp->start.tv_sec) * 1000L
+	   + (now.tv_nsec - bp->start.tv_nsec) / 1000000L);
+    if (left_ms <= 0)
+	return (-1);
+    return ((int) ((left_ms + 999) / 1000));
+}
+
+/* xc_stream_fail - refuse all further I/O, report EIO */
+
+static ssize_t xc_stream_fail(XC_STREAM *xs)
+{
+    xs->failed = 1;
+    errno = EIO;
+    return (-1);
+}
+
+/* xc_write_all - write everything, sharing one time budget */
+
+static int xc_write_all(int fd, const unsigned char *buf, size_t len,
+			        XC_BUDGET *bp)
+{
+    ssize_t n;
+    int     left;
+
+    while (len > 0) {
+	if ((left = xc_budget_left(bp)) < 0) {
+	    errno = ETIMEDOUT;
+	    return (-1);
+	}
+	if ((n = timed_write(fd, buf, len, left, (void *) 0)) <= 0) {
+	    if (n == 0)
+		errno = EIO;
+	    return (-1);
+	}
+	buf += n;
+	len -= n;
+    }
+    return (0);
+}
+
+/* xc_stream_ks_read - read, then XOR with the receive keystream */
+
+static ssize_t xc_stream_ks_read(int fd, void *buf, size_t len, int timeout,
+				         void *context)
+{
+    XC_STREAM *xs = (XC_STREAM *) context;
+    ssize_t n;
+
+    if (xs == 0)
+	msg_panic("xc_stream_ks_read: no context");
+    if (xs->failed) {
+	errno = EIO;
+	return (-1);
+    }
+    if ((n = timed_read(fd, buf, len, timeout, (void *) 0)) > 0
+	&& xc_cipher_xor(xs->rx, buf, n, buf) != XC_OK)
+	return (xc_stream_fail(xs));
+    return (n);
+}
+
+/* xc_stream_ks_write - XOR with the send keystream, then write it all */
+
+static ssize_t xc_stream_ks_write(int fd, void *buf, size_t len, int timeout,
+				          void *context)
+{
+    XC_STREAM *xs = (XC_STREAM *) context;
+    const unsigned char *in = (const unsigned char *) buf;
+    size_t  left;
+    size_t  chunk;
+    XC_BUDGET budget;
+
+    if (xs == 0)
+	msg_panic("xc_stream_ks_write: no context");
+    if (xs->failed) {
+	errno = EIO;
+	return (-1);
+    }
+
+    /*
+     * The keystream advances with every octet we encrypt, so every octet we
+     * encrypt must reach the wire: we write it all before we return, rather
+     * than report a partial write that the VSTREAM would hand us again. A
+     * write error leaves the keystream out of step with the peer: from then
+     * on we refuse.
+     */
+    xc_budget_init(&budget, timeout);
+    for (left = len; left > 0; left -= chunk, in += chunk) {
+	chunk = left < xs->wsize ? left : xs->wsize;
+	if (xc_cipher_xor(xs->tx, in, chunk, xs->wbuf) != XC_OK)
+	    return (xc_stream_fail(xs));
+	if (xc_write_all(fd, xs->wbuf, chunk, &budget) < 0) {
+	    xs->failed = 1;
+	    return (-1);
+	}
+    }
+    return (len);
+}
+
+/* xc_stream_aead_write - seal one flush as records, write them all */
+
+static ssize_t xc_stream_aead_write(int fd, void *buf, size_t len,
+				            int timeout, void *context)
+{
+    XC_STREAM *xs = (XC_STREAM *) context;
+    const unsigned char *in = (const unsigned char *) buf;
+    size_t  left = len;
+    size_t  chunk;
+    size_t  used;
+    size_t  outlen;
+    XC_BUDGET budget;
+
+    if (xs == 0)
+	msg_panic("xc_stream_aead_write: no context");
+    if (xs->failed) {
+	errno = EIO;
+	return (-1);
+    }
+
+    /*
+     * One flush = one record, so that padding hides the length of each
+     * command or reply (spec 6.3); longer flushes are cut at the data limit.
+     * Seal up to four records, then write them with one system call.
+     */
+    xc_budget_init(&budget, timeout);
+    while (left > 0) {
+	for (used = 0; left > 0 && used + XC_REC_MAX <= xs->wsize; used += outlen) {
+	    chunk = left < XC_REC_DATA_MAX ? left : XC_REC_DATA_MAX;
+	    if (xc_record_seal(xs->tx, in, chunk, xs->wbuf + used,
+			       &outlen) != XC_OK)
+		return (xc_stream_fail(xs));
+	    in += chunk;
+	    left -= chunk;
+	}
+	if (xc_write_all(fd, xs->wbuf, used, &budget) < 0) {
+	    xs->failed = 1;
+	    return (-1);
+	}
+    }
+    return (len);
+}
+
+/* xc_stream_aead_read - read whole records, deliver their data */
+
+static ssize_t xc_stream_aead_read(int fd, void *buf, size_t len, int timeout,
+				           void *context)
+{
+    XC_STREAM *xs = (XC_STREAM *) context;
+    unsigned char *out = (unsigned char *) buf;
+    unsigned char *rec;
+    size_t  done = 0;
+    size_t  datalen;
+    size_t  n;
+    ssize_t got;
+    int     sealed;
+    int     left;
+    XC_BUDGET budget;
+
+    if (xs == 0)
+	msg_panic("xc_stream_aead_read: no context");
+    if (xs->failed) {
+	errno = EIO;
+	return (-1);
+    }
+    if (len == 0)
+	msg_panic("xc_stream_aead_read: zero-length read");
+
+    /*
+     * Data of an earlier record that did not fit the caller's buffer.
+     */
+    if (xs->plain_len > 0) {
+	n = len < xs->plain_len ? len : xs->plain_len;
+	memcpy(out, xs->plain + xs->plain_off, n);
+	xs->plain_off += n;
+	xs->plain_len -= n;
+	return (n);
+    }
+    xc_budget_init(&budget, timeout);
+    for (;;) {
+
+	/*
+	 * Open every whole record that we already have, while the caller has
+	 * room for a full one. A record without data delivers nothing, but
+	 * is no end-of-file: go on with the next.
+	 */
+	while (done == 0 || len - done >= XC_REC_DATA_MAX) {
+	    if (xs->rlen < 2)
+		break;
+	    rec = xs->rbuf + xs->roff;
+	    if ((sealed = xc_record_sealed_len(rec)) < 0)
+		return (xc_stream_fail(xs));
+	    if (xs->rlen < 2 + (size_t) sealed)
+		break;
+	    if (len - done >= XC_REC_DATA_MAX) {
+		if (xc_record_open(xs->rx, rec, 2 + sealed, out + done,
+				   &datalen) != XC_OK)
+		    return (xc_stream_fail(xs));
+		done += datalen;
+	    } else {
+		if (xc_record_open(xs->rx, rec, 2 + sealed, xs->plain,
+				   &datalen) != XC_OK)
+		    return (xc_stream_fail(xs));
+		n = len < datalen ? len : datalen;
+		memcpy(out, xs->plain, n);
+		xs->plain_off = n;
+		xs->plain_len = datalen - n;
+		done = n;
+	    }
+	    xs->roff += 2 + sealed;
+	    xs->rlen -= 2 + sealed;
+	    if (xs->plain_len > 0)
+		break;
+	}
+	if (xs->rlen == 0)
+	    xs->roff = 0;
+	if (done > 0)
+	    return (done);
+
+	/*
+	 * Need more. Keep the partial record at the front so that a whole one
+	 * always fits, and read as much as the peer has sent.
+	 */
+	if (xs->roff > 0) {
+	    memmove(xs->rbuf, xs->rbuf + xs->roff, xs->rlen);
+	    xs->roff = 0;
+	}
+	if ((left = xc_budget_left(&budget)) < 0) {
+	    errno = ETIMEDOUT;
+	    return (-1);
+	}
+	got = timed_read(fd, xs->rbuf + xs->rlen, xs->rsize - xs->rlen, left,
+			 (void *) 0);
+	if (got < 0)
+	    return (-1);
+	if (got == 0) {
+	    if (xs->rlen == 0)
+		return (0);
+	    return (xc_stream_fail(xs));	/* EOF inside a record */
+	}
+	xs->rlen += got;
+    }
+}
+
+/* xc_stream_refuse_read - after xc_stream_stop(): no plaintext fallback */
+
+static ssize_t xc_stream_refuse_read(int fd, void *buf, size_t len,
+				             int timeout, void *context)
+{
+    errno = EIO;
+    return (-1);
+}
+
+/* xc_stream_refuse_write - after xc_stream_stop(): no plaintext fallback */
+
+static ssize_t xc_stream_refuse_write(int fd, void *buf, size_t len,
+				              int timeout, void *context)
+{
+    errno = EIO;
+    return (-1);
+}
+
+/* xc_stream_free - wipe and release the context */
+
+static void xc_stream_free(XC_STREAM *xs)
+{
+    if (xs->tx)
+	xc_cipher_free(xs->tx);
+    if (xs->rx)
+	xc_cipher_free(xs->rx);
+    if (xs->wbuf)
+	myfree((void *) xs->wbuf);
+    if (xs->rbuf)
+	myfree((void *) xs->rbuf);
+    if (xs->plain) {
+	explicit_bzero(xs->plain, XC_REC_DATA_MAX);
+	myfree((void *) xs->plain);
+    }
+    explicit_bzero((void *) xs, sizeof(*xs));
+    myfree((void *) xs);
+}
+
+/* xc_stream_active - is protection on? */
+
+int     xc_stream_active(VSTREAM *stream)
+{
+    return (vstream_context(stream) != 0
+	    && (stream->read_fn == xc_stream_ks_read
+		|| stream->read_fn == xc_stream_aead_read));
+}
+
+/* xc_stream_start - switch the stream to the session keys */
+
+ssize_t xc_stream_start(VSTREAM *stream, const XC_SUITE *suite,
+			        const XC_KEYS *keys, int role)
+{
+    XC_STREAM *xs;
+    const unsigned char *txkey;
+    const unsigned char *rxkey;
+    ssize_t discarded;
+
+    /*
+     * Sanity checks.
+     */
+    if (suite == 0 || keys == 0 || keys->key_len != suite->key_len)
+	return (XC_ERR_SUITE);
+    if (role != XC_ROLE_CLIENT && role != XC_ROLE_SERVER)
+	return (XC_ERR_STATE);
+    if (xc_stream_active(stream))
+	return (XC_ERR_STATE);
+    if (vstream_bufstat(stream, VSTREAM_BST_OUT_PEND) > 0)
+	return (XC_ERR_STATE);
+
+    txkey = role == XC_ROLE_CLIENT ? keys->c2s : keys->s2c;
+    rxkey = role == XC_ROLE_CLIENT ? keys->s2c : keys->c2s;
+    xs = (XC_STREAM *) mymalloc(sizeof(*xs));
+    memset((void *) xs, 0, sizeof(*xs));
+    xs->suite = suite;
+    if ((xs->tx = xc_cipher_create(suite, txkey)) == 0
+	|| (xs->rx = xc_cipher_create(suite, rxkey)) == 0) {
+	xc_stream_free(xs);
+	return (XC_ERR_CRYPTO);
+    }
+    if (suite->aead) {
+	xs->wsize = XC_STREAM_WBUF_AEAD;
+	xs->rsize = XC_STREAM_RBUF_AEAD;
+	xs->rbuf = (unsigned char *) mymalloc(xs->rsize);
+	xs->plain = (unsigned char *) mymalloc(XC_REC_DATA_MAX);
+    } else {
+	xs->wsize = XC_STREAM_WBUF_KS;
+    }
+    xs->wbuf = (unsigned char *) mymalloc(xs->wsize);
+
+    /*
+     * The injection rule (spec 4.3): what we have buffered now arrived before
+     * the peer could know of the switch. Never interpret it.
+     */
+    if ((discarded = vstream_peek(stream)) < 0)
+	discarded = 0;
+    vstream_fpurge(stream, VSTREAM_PURGE_READ);
+
+    vstream_control(stream,
+		    CA_VSTREAM_CTL_READ_FN(suite->aead ?
+				       xc_stream_aead_read : xc_stream_ks_read),
+		    CA_VSTREAM_CTL_WRITE_FN(suite->aead ?
+				     xc_stream_aead_write : xc_stream_ks_write),
+		    CA_VSTREAM_CTL_CONTEXT((void *) xs),
+		    CA_VSTREAM_CTL_BUFSIZE(XC_STREAM_BUFSIZE),
+		    CA_VSTREAM_CTL_END);
+    return (discarded);
+}
+
+/* xc_stream_stop - wipe the keys, refuse further I/O */
+
+void    xc_stream_stop(VSTREAM *stream)
+{
+    XC_STREAM *xs;
+
+    if (!xc_stream_active(stream))
+	return;
+    xs = (XC_STREAM *) vstream_context(stream);
+
+    /*
+     * Prevent data leakage: nothing buffered may go out or be read in the
+     * clear once the keys are gone.
+     */
+    vstream_fpurge(stream, VSTREAM_PURGE_BOTH);
+    vstream_control(stream,
+		    CA_VSTREAM_CTL_READ_FN(xc_stream_refuse_read),
+		    CA_VSTREAM_CTL_WRITE_FN(xc_stream_refuse_write),
+		    CA_VSTREAM_CTL_CONTEXT((void *) 0),
+		    CA_VSTREAM_CTL_END);
+    xc_stream_free(xs);
+}

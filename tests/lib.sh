@@ -1,0 +1,240 @@
+# lib.sh - shell helpers for the integration tests (sourced, not run)
+#
+# Throwaway Postfix instances on 127.0.0.1 high ports, each with its own
+# config, queue, data and log directories under $T (a per-test temporary
+# directory). Nothing here touches /etc/postfix or any process that the
+# test did not start.
+#
+#	pass NAME / fail NAME DETAIL / check NAME CMD...	report a result
+#	pf_new NAME			create instance $T/NAME (config only)
+#	pf_set NAME param=value...	set main.cf parameters
+#	pf_master NAME LINE		append a master.cf line
+#	pf_smtp_port NAME PORT [ARGS]	stock smtpd on 127.0.0.1:PORT
+#	pf_start NAME / pf_stop NAME	postfix -c DIR start|stop
+#	pf_wait_queue_empty NAME [SECS]	until the queue is empty
+#	pf_maildir_count NAME		messages delivered to $T/NAME/mail
+#	pf_log NAME			the instance's maillog file
+#	free_port			an unused 127.0.0.1 TCP port
+#
+# Delivery in an instance: every address in domain NAME.test lands in one
+# Maildir, $T/NAME/mail/box/new/. Mail for other domains goes out through
+# the "smtp" transport (relayhost, transport_maps set by the test).
+
+set -u
+: "${BUILD:?BUILD not set}" "${TOP:?TOP not set}"
+T=$(mktemp -d /tmp/xcrypt-test.XXXXXX)
+chmod 755 "$T"
+_pf_instances=()
+_pf_pids=()
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: ${2:-}"; }
+check() {
+    local name=$1; shift
+    if "$@"; then pass "$name"; else fail "$name" "$*"; fi
+}
+
+# Where master finds our programs: a path relative to daemon_directory.
+pf_relpath() {
+    local dd
+    dd=$(postconf -h daemon_directory 2>/dev/null)
+    python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$1" "$dd"
+}
+
+free_port() {
+    python3 - <<'EOF'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+EOF
+}
+
+pf_dir() { echo "$T/$1"; }
+pf_log() { echo "$T/$1/log/maillog"; }
+
+pf_new() {
+    local n=$1 d="$T/$1"
+    mkdir -p "$d/etc" "$d/queue" "$d/data" "$d/log" "$d/mail"
+    chown postfix:postfix "$d/data" "$d/mail"
+    touch "$d/log/maillog"
+    cat > "$d/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = $n.test
+mydomain = test
+myorigin = \$myhostname
+mydestination =
+mynetworks = 127.0.0.0/8
+relay_domains =
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+maillog_file = $d/log/maillog
+maillog_file_prefixes = $d
+smtpd_banner = \$myhostname ESMTP
+virtual_mailbox_domains = $n.test
+virtual_mailbox_base = $d/mail
+virtual_mailbox_maps = static:box/
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+message_size_limit = 20480000
+smtp_host_lookup = native
+disable_dns_lookups = yes
+smtp_dns_support_level = disabled
+default_destination_concurrency_limit = 5
+queue_run_delay = 2s
+minimal_backoff_time = 2s
+maximal_backoff_time = 4s
+delay_warning_time = 0
+biff = no
+smtputf8_enable = yes
+append_dot_mydomain = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtpd_client_connection_rate_limit = 0
+anvil_rate_time_unit = 60s
+EOF
+    cat > "$d/etc/master.cf" <<'EOF'
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+    _pf_instances+=("$n")
+}
+
+pf_set() {
+    local n=$1; shift
+    postconf -c "$T/$n/etc" -e "$@"
+}
+
+pf_master() {
+    printf '%s\n' "$2" >> "$T/$1/etc/master.cf"
+}
+
+# A stock smtpd on the given port; ARGS are extra -o options.
+pf_smtp_port() {
+    local n=$1 port=$2; shift 2
+    pf_master "$n" "127.0.0.1:$port inet n - n - - smtpd $*"
+}
+
+# The stock smtp client as the "smtp" transport.
+pf_smtp_client() {
+    local n=$1; shift
+    pf_master "$n" "smtp unix - - n - - smtp $*"
+}
+
+pf_start() {
+    local n=$1 d="$T/$1"
+    postfix -c "$d/etc" check >>"$d/log/setup.log" 2>&1
+    postfix -c "$d/etc" start >>"$d/log/setup.log" 2>&1 || {
+        echo "pf_start $n failed:"; cat "$d/log/setup.log"; return 1; }
+    local i
+    for i in $(seq 1 50); do
+        [ -s "$d/queue/pid/master.pid" ] && break
+        sleep 0.1
+    done
+    # master's own pid, for a kill by pid if stop fails.
+    _pf_pids+=("$(tr -dc 0-9 < "$d/queue/pid/master.pid")")
+    sleep 0.3
+}
+
+pf_reload() { postfix -c "$T/$1/etc" reload >/dev/null 2>&1; sleep 0.5; }
+
+pf_stop() {
+    local n=$1 d="$T/$1" pid
+    [ -s "$d/queue/pid/master.pid" ] || return 0
+    pid=$(tr -dc 0-9 < "$d/queue/pid/master.pid")
+    postfix -c "$d/etc" stop >/dev/null 2>&1
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null
+    return 0
+}
+
+pf_queue_count() {
+    find "$T/$1/queue/incoming" "$T/$1/queue/active" "$T/$1/queue/deferred" \
+        "$T/$1/queue/maildrop" "$T/$1/queue/hold" -type f 2>/dev/null | wc -l
+}
+
+pf_flush() { postqueue -c "$T/$1/etc" -f >/dev/null 2>&1; }
+
+pf_wait_queue_empty() {
+    local n=$1 secs=${2:-30} i
+    for i in $(seq 1 $((secs * 5))); do
+        [ "$(pf_queue_count "$n")" = 0 ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+pf_maildir_count() {
+    find "$T/$1/mail/box/new" -type f 2>/dev/null | wc -l
+}
+
+# Wait until N messages are in the instance's Maildir.
+pf_wait_maildir() {
+    local n=$1 want=$2 secs=${3:-30} i
+    for i in $(seq 1 $((secs * 5))); do
+        [ "$(pf_maildir_count "$n")" -ge "$want" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+# Wait for a port to accept connections.
+wait_port() {
+    local port=$1 i
+    for i in $(seq 1 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Background helpers started by a test: remember the pid, killed at exit.
+bg_start() {
+    "$@" &
+    _pf_pids+=("$!")
+}
+
+# A self-signed certificate for STARTTLS tests: $T/tls/{cert,key}.pem
+tls_cert() {
+    [ -f "$T/tls/cert.pem" ] && return 0
+    mkdir -p "$T/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
+        -keyout "$T/tls/key.pem" -out "$T/tls/cert.pem" >/dev/null 2>&1
+    chmod 644 "$T/tls/cert.pem" "$T/tls/key.pem"
+}
+
+_pf_cleanup() {
+    local n p
+    for n in "${_pf_instances[@]}"; do pf_stop "$n"; done
+    for p in "${_pf_pids[@]}"; do kill "$p" 2>/dev/null; done
+    if [ -z "${KEEP:-}" ]; then rm -rf "$T"; else echo "kept $T" >&2; fi
+}
+trap _pf_cleanup EXIT
