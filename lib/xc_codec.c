@@ -257,8 +257,10 @@ static const char *xc_why_name(const char *prefix, const XC_WORD *w)
 	c = (unsigned char) w->ptr[i];
 	name[i] = (c > 0x20 && c < 0x7f) ? c : '?';
     }
-    if (w->len > n)
-	memcpy(name + n, "...", 3), n += 3;
+    if (w->len > n) {
+	memcpy(name + n, "...", 3);
+	n += 3;
+    }
     name[n] = 0;
     snprintf(xc_why_buf, sizeof(xc_why_buf), "%s: %s", prefix, name);
     return (xc_why_buf);

@@ -281,6 +281,20 @@ typedef void (*XC_CACHE_WALK_FN) (const XC_CACHE_ENTRY *, void *);
 extern int xc_cache_walk(XC_CACHE *, XC_CACHE_WALK_FN, void *);
 
  /*
+  * Daemons open the cache in pre-init as root, then hand the file to
+  * mail_owner (fchown of the open file; no-op for memory caches).
+  * xc_cache_totals(): counters of all processes, kept in the file
+  * (xc_cache_stats(): this handle's). xc_cache_open_existing(): for
+  * xcrypt-cache(1), never creates nor falls back: null + errno on error
+  * (EIO: not a valid cache file). xc_cache_set_clock(): test hook
+  * replacing time(), null restores it.
+  */
+extern int xc_cache_chown(XC_CACHE *, uid_t, gid_t);
+extern int xc_cache_totals(XC_CACHE *, XC_CACHE_STATS *);
+extern XC_CACHE *xc_cache_open_existing(const char *, int, int);
+extern void xc_cache_set_clock(time_t (*) (void));
+
+ /*
   * A handshake in progress, for either side (xc_session.c). start: fetch
   * the pair for the suite's group and draw a fresh nonce. finish: validate
   * the peer value, get Z through the cache, derive the keys, and compute

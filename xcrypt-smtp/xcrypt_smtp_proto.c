@@ -1,0 +1,845 @@
+/*++
+/* NAME
+/*	xcrypt_smtp_proto 3
+/* SUMMARY
+/*	the SMTP and XCRYPT dialogue with one server
+/* SYNOPSIS
+/*	#include "xcrypt_smtp.h"
+/*
+/*	int	xs_session(state)
+/*	XS_STATE *state;
+/*
+/*	void	xs_rcpt_final(state, n, accepted_only, relay)
+/*	XS_STATE *state;
+/*	int	n;
+/*	int	accepted_only;
+/*	const char *relay;
+/*
+/*	void	xs_fail_pending(state, final)
+/*	XS_STATE *state;
+/*	int	final;
+/* DESCRIPTION
+/*	xs_session() runs one SMTP session over state->stream, which
+/*	xcrypt_smtp_connect.c has just connected: greeting, EHLO (HELO
+/*	when EHLO is refused), the XCRYPT handshake of spec section 4
+/*	when the server offers it and the policy allows (else STARTTLS
+/*	when offered, else plaintext), then MAIL FROM, one RCPT TO per
+/*	pending recipient, DATA, the message as Postfix stored it, and
+/*	QUIT. Commands are pipelined when the server offers PIPELINING,
+/*	except XCRYPT, XCRYPT OK/FAIL and STARTTLS, which each end a
+/*	group (spec 4.3). It closes the stream and returns XS_SESS_DONE
+/*	when no other server should be tried, XS_SESS_NEXT otherwise;
+/*	state->why then says what went wrong.
+/*
+/*	Per recipient: a 2xx reply to the end of data means sent(), a
+/*	5xx reply bounce_append(), a 4xx reply defer_append(), except
+/*	that a temporary failure leaves the recipient for the next
+/*	server when this is not the last one, as smtp(8) does. A
+/*	message is reported sent only after the server's reply to the
+/*	end of data.
+/*
+/*	At security level encrypt, a server without XCRYPT, or a failed
+/*	handshake, ends the session with a 4.7.4 reason that says so.
+/*	At level may, a refused or failed handshake continues in
+/*	plaintext (spec 4.1, 4.2); a connection that breaks after the
+/*	switch is a failed delivery to that server (spec 4.4).
+/*
+/*	xs_fail_pending() defers or bounces every recipient that is not
+/*	yet final with the reason in state->why; with final zero, a
+/*	temporary reason leaves them for the next server.
+/*
+/*	xs_rcpt_final() reports recipient n with state->why: sent for a
+/*	2.x.x status, deferred for 4.x.x, bounced for 5.x.x.
+/* SEE ALSO
+/*	smtp_proto(3) in the Postfix source, ../shared/XCRYPT-PROTOCOL.md
+/* LICENSE
+/* .ad
+/* .fi
+/*	The Secure Mailer license must be distributed with this software.
+/*--*/
+
+/* System library. */
+
+#include <sys_defs.h>
+#include <string.h>
+#include <ctype.h>
+#include <stdlib.h>
+
+/* Utility library. */
+
+#include <msg.h>
+#include <mymalloc.h>
+#include <vstring.h>
+#include <vstream.h>
+#include <argv.h>
+#include <stringops.h>
+
+/* Global library. */
+
+#include <mail_params.h>
+#include <mail_proto.h>
+#include <deliver_request.h>
+#include <deliver_completed.h>
+#include <dsn_buf.h>
+#include <dsn_util.h>
+#include <dsn_mask.h>
+#include <sent.h>
+#include <defer.h>
+#include <bounce.h>
+#include <record.h>
+#include <rec_type.h>
+#include <smtp_stream.h>
+#include <xtext.h>
+#include <smtputf8.h>
+#include <quote_822_local.h>
+
+/* Application-specific. */
+
+#include "xcrypt_smtp.h"
+
+#define STR(x)	vstring_str(x)
+#define LEN(x)	VSTRING_LEN(x)
+
+#define XS_REPLY_LINE_MAX	4096	/* one reply line */
+#define XS_REPLY_LINES_MAX	100	/* lines of one reply */
+
+#define BOUNCE_FLAGS(request) DEL_REQ_TRACE_FLAGS((request)->flags)
+
+ /*
+  * Outcome of the XCRYPT handshake.
+  */
+#define XS_XC_ON	0		/* switched */
+#define XS_XC_PLAIN	1		/* declined or fell back */
+#define XS_XC_BROKEN	2		/* connection unusable */
+
+/* xs_resp_create - reply buffers */
+
+static XS_RESP *xs_resp_create(void)
+{
+    XS_RESP *resp = (XS_RESP *) mymalloc(sizeof(*resp));
+
+    resp->code = 0;
+    resp->dsn[0] = 0;
+    resp->str = vstring_alloc(100);
+    resp->lines = argv_alloc(10);
+    return (resp);
+}
+
+/* xs_resp_free - release reply buffers */
+
+static void xs_resp_free(XS_RESP *resp)
+{
+    vstring_free(resp->str);
+    argv_free(resp->lines);
+    myfree((void *) resp);
+}
+
+/* xs_get_reply - read one possibly multi-line reply */
+
+static void xs_get_reply(XS_STATE *state, XS_RESP *resp)
+{
+    const char *line;
+    size_t  dsn_len;
+    int     more;
+    int     nlines = 0;
+
+    VSTRING_RESET(resp->str);
+    argv_truncate(resp->lines, 0);
+    resp->code = 0;
+    resp->dsn[0] = 0;
+
+    do {
+	(void) smtp_get(state->buf, state->stream, XS_REPLY_LINE_MAX,
+			SMTP_GET_FLAG_SKIP);
+	line = STR(state->buf);
+	if (msg_verbose)
+	    msg_info("< %s: %s", STR(state->namaddrport), line);
+	if (nlines++ < XS_REPLY_LINES_MAX) {
+	    if (LEN(resp->str))
+		VSTRING_ADDCH(resp->str, ' ');
+	    vstring_strcat(resp->str, line);
+	}
+	more = (LEN(state->buf) >= 4 && line[3] == '-');
+	if (LEN(state->buf) >= 3 && ISDIGIT(line[0]) && ISDIGIT(line[1])
+	    && ISDIGIT(line[2]) && (line[3] == 0 || line[3] == ' '
+				    || line[3] == '-')) {
+	    if (nlines == 1)
+		resp->code = atoi(line) > 0 ? (line[0] - '0') * 100
+		    + (line[1] - '0') * 10 + (line[2] - '0') : 0;
+	    argv_add(resp->lines, line[3] ? line + 4 : "", (char *) 0);
+	} else {
+	    /* Not an SMTP reply line: treat the reply as malformed. */
+	    resp->code = 0;
+	    argv_add(resp->lines, line, (char *) 0);
+	    more = 0;
+	}
+    } while (more);
+    VSTRING_TERMINATE(resp->str);
+
+    /*
+     * Enhanced status code from the first line, or one made up from the
+     * reply class, as smtp(8) does.
+     */
+    if (resp->code >= 200 && resp->code <= 599) {
+	line = resp->lines->argv[0];
+	if ((dsn_len = dsn_valid(line)) > 0 && dsn_len < sizeof(resp->dsn)
+	    && line[0] == STR(resp->str)[0]) {
+	    memcpy(resp->dsn, line, dsn_len);
+	    resp->dsn[dsn_len] = 0;
+	} else {
+	    snprintf(resp->dsn, sizeof(resp->dsn), "%c.0.0", '0' + resp->code / 100);
+	}
+    } else {
+	resp->code = 0;
+	strcpy(resp->dsn, "5.5.2");		/* protocol error */
+    }
+}
+
+/* xs_command - send one command, flush unless pipelining */
+
+static void xs_command(XS_STATE *state, int flush, const char *cmd)
+{
+    if (msg_verbose)
+	msg_info("> %s: %s", STR(state->namaddrport), cmd);
+    smtp_fputs(cmd, strlen(cmd), state->stream);
+    if (flush)
+	smtp_flush(state->stream);
+}
+
+/* xs_reply_why - make state->why from a failed reply */
+
+static void xs_reply_why(XS_STATE *state, XS_RESP *resp, const char *command)
+{
+    char    dsn[sizeof(resp->dsn)];
+
+    /* A malformed reply is a temporary problem with this server. */
+    strcpy(dsn, resp->code ? resp->dsn : "4.5.0");
+    if (resp->code >= 200 && resp->code < 400)
+	dsn[0] = '4';
+    dsb_update(state->why, dsn, DSB_DEF_ACTION, DSB_MTYPE_DNS,
+	       STR(state->host), DSB_DTYPE_SMTP, STR(resp->str),
+	       "host %s said: %s (in reply to %s)", STR(state->namaddr),
+	       printable(STR(resp->str), '?'), command);
+}
+
+/* xs_stamp_done - delays= bookkeeping before a final status */
+
+static void xs_stamp_done(XS_STATE *state)
+{
+    MSG_STATS *stats = &state->request->msg_stats;
+
+    if (stats->conn_setup_done.tv_sec == 0) {
+	GETTIMEOFDAY(&stats->conn_setup_done);
+	stats->deliver_done = stats->conn_setup_done;
+    } else
+	GETTIMEOFDAY(&stats->deliver_done);
+}
+
+/* xs_rcpt_final - report one recipient with state->why */
+
+void    xs_rcpt_final(XS_STATE *state, int n, int unused, const char *relay)
+{
+    DELIVER_REQUEST *request = state->request;
+    RECIPIENT *rcpt = request->rcpt_list.info + n;
+    int     status;
+    int     kind = STR(state->why->status)[0];
+
+    if (state->rcpt_status[n] != XS_RCPT_PENDING)
+	msg_panic("xs_rcpt_final: recipient <%s> already final", rcpt->address);
+    (void) DSN_FROM_DSN_BUF(state->why);
+    if (kind == '2') {
+	status = sent(BOUNCE_FLAGS(request), request->queue_id,
+		      &request->msg_stats, rcpt, relay, &state->why->dsn);
+	if (status == 0 && (request->flags & DEL_REQ_FLAG_SUCCESS))
+	    deliver_completed(state->src, rcpt->offset);
+    } else {
+	status = (kind == '5' ? bounce_append : defer_append)
+	    (BOUNCE_FLAGS(request), request->queue_id, &request->msg_stats,
+	     rcpt, relay, &state->why->dsn);
+	if (status == 0)
+	    deliver_completed(state->src, rcpt->offset);
+    }
+    state->rcpt_status[n] = XS_RCPT_DONE;
+    state->pending--;
+    state->status |= status;
+}
+
+/* xs_rcpt_fail - a recipient failed: final now, or kept for the next host */
+
+static void xs_rcpt_fail(XS_STATE *state, int n)
+{
+    if (STR(state->why->status)[0] == '4' && !state->final_server) {
+	msg_info("%s: %s", state->request->queue_id, STR(state->why->reason));
+	return;
+    }
+    xs_stamp_done(state);
+    xs_rcpt_final(state, n, 0, STR(state->namaddrport));
+}
+
+/* xs_fail_pending - fail every recipient that is not yet final */
+
+void    xs_fail_pending(XS_STATE *state, int final)
+{
+    int     n;
+
+    if (STR(state->why->status)[0] == '4' && !final) {
+	msg_info("%s: %s", state->request->queue_id, STR(state->why->reason));
+	return;
+    }
+    xs_stamp_done(state);
+    for (n = 0; n < state->request->rcpt_list.len; n++)
+	if (state->rcpt_status[n] == XS_RCPT_PENDING)
+	    xs_rcpt_final(state, n, 0, STR(state->namaddrport));
+}
+
+/* xs_fail_accepted - the transaction failed for the accepted recipients */
+
+static void xs_fail_accepted(XS_STATE *state)
+{
+    int     n;
+
+    for (n = 0; n < state->request->rcpt_list.len; n++)
+	if (state->rcpt_accepted[n] && state->rcpt_status[n] == XS_RCPT_PENDING)
+	    xs_rcpt_fail(state, n);
+}
+
+/* xs_ehlo - EHLO, or HELO if EHLO is refused; learn the features */
+
+static int xs_ehlo(XS_STATE *state, XS_RESP *resp)
+{
+    char  **cpp;
+    const char *cp;
+    size_t  len;
+
+    state->where = "performing the EHLO handshake";
+    smtp_stream_setup(state->stream, var_xs_helo_tmout, 0, 0);
+    vstring_sprintf(state->cmd, "EHLO %s", var_xs_helo_name);
+    xs_command(state, 1, STR(state->cmd));
+    xs_get_reply(state, resp);
+    state->features = 0;
+    state->offered.count = 0;
+    if (resp->code / 100 == 2) {
+	state->features |= XS_FEATURE_ESMTP;
+	cp = resp->lines->argv[0];
+	len = strcspn(cp, " \t");
+	vstring_strncpy(state->helo_name, cp, len);
+	for (cpp = resp->lines->argv + 1; *cpp; cpp++) {
+	    cp = *cpp;
+	    len = strcspn(cp, " \t");
+#define KW(s) (len == sizeof(s) - 1 && strncasecmp(cp, (s), len) == 0)
+	    if (KW("PIPELINING"))
+		state->features |= XS_FEATURE_PIPELINING;
+	    else if (KW("SIZE"))
+		state->features |= XS_FEATURE_SIZE;
+	    else if (KW("8BITMIME"))
+		state->features |= XS_FEATURE_8BITMIME;
+	    else if (KW("DSN"))
+		state->features |= XS_FEATURE_DSN;
+	    else if (KW("SMTPUTF8"))
+		state->features |= XS_FEATURE_SMTPUTF8;
+	    else if (KW("STARTTLS"))
+		state->features |= XS_FEATURE_STARTTLS;
+	    else if (xc_parse_ehlo_keyword(cp, strlen(cp), &state->offered) == 1)
+		state->features |= XS_FEATURE_XCRYPT;
+	}
+	return (0);
+    }
+    vstring_sprintf(state->cmd, "HELO %s", var_xs_helo_name);
+    xs_command(state, 1, STR(state->cmd));
+    xs_get_reply(state, resp);
+    if (resp->code / 100 == 2) {
+	vstring_strcpy(state->helo_name, "");
+	return (0);
+    }
+    xs_reply_why(state, resp, "HELO command");
+    return (-1);
+}
+
+/* xs_choose_suite - first server suite that our policy allows */
+
+static const XC_SUITE *xs_choose_suite(XS_STATE *state)
+{
+    int     n;
+
+    for (n = 0; n < state->offered.count; n++)
+	if (xc_suite_list_has(&xs_suites, state->offered.ids[n]))
+	    return (xc_suite(state->offered.ids[n]));
+    return (0);
+}
+
+/* xs_xcrypt - the handshake of spec section 4 */
+
+static int xs_xcrypt(XS_STATE *state, const XC_SUITE *suite, XS_RESP *resp)
+{
+    XC_SESSION sess;
+    XC_HELLO hello;
+    char    line[XC_LINE_MAX + 1];
+    const char *why = 0;
+    const char *text;
+    ssize_t len;
+    ssize_t discarded;
+    int     err;
+
+    state->where = "performing the XCRYPT handshake";
+    smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
+    memset(&sess, 0, sizeof(sess));
+    memset(&hello, 0, sizeof(hello));
+
+    if ((err = xc_session_start(&sess, xs_cache, suite, XC_ROLE_CLIENT)) != XC_OK
+	|| (len = xc_format_hello(line, sizeof(line), suite, sess.pair.pub,
+				  sess.nonce)) < 0) {
+	msg_warn("%s: XCRYPT with %s: cannot start handshake: %s",
+		 state->request->queue_id, STR(state->namaddrport),
+		 xc_strerror(err));
+	xc_session_wipe(&sess);
+	dsb_simple(state->why, "4.7.4", "XCRYPT handshake with %s failed: "
+		   "local error: %s", STR(state->namaddr), xc_strerror(err));
+	return (XS_XC_PLAIN);
+    }
+
+    /*
+     * XCRYPT ends a pipelined group: wait for the reply (spec 4.3).
+     */
+    xs_command(state, 1, line);
+    xs_get_reply(state, resp);
+    if (resp->code != 250) {
+	msg_info("%s: XCRYPT refused by %s: %s", state->request->queue_id,
+		 STR(state->namaddrport), printable(STR(resp->str), '?'));
+	xc_session_wipe(&sess);
+	xs_reply_why(state, resp, "XCRYPT command");
+	return (XS_XC_PLAIN);
+    }
+
+    /*
+     * Validate everything the server sent; on any doubt, XCRYPT FAIL and
+     * plaintext (spec 4.2).
+     */
+    text = resp->lines->argv[0];
+    if (resp->lines->argc != 1)
+	why = "multi-line reply to XCRYPT";
+    else if ((err = xc_parse_hello_reply(text, strlen(text), suite, &hello,
+					 &why)) != XC_OK) {
+	if (why == 0)
+	    why = xc_strerror(err);
+    } else if ((err = xc_session_finish(&sess, xs_cache, &hello)) != XC_OK)
+	why = xc_strerror(err);
+    if (why != 0) {
+	msg_warn("%s: XCRYPT with %s: bad reply: %s", state->request->queue_id,
+		 STR(state->namaddrport), why);
+	dsb_simple(state->why, "4.7.4", "XCRYPT handshake with %s failed: %s",
+		   STR(state->namaddr), why);
+	xc_session_wipe(&sess);
+	memset(&hello, 0, sizeof(hello));
+	xs_command(state, 1, "XCRYPT FAIL");
+	xs_get_reply(state, resp);
+	return (XS_XC_PLAIN);
+    }
+    memset(&hello, 0, sizeof(hello));
+
+    xs_command(state, 1, "XCRYPT OK");
+    xs_get_reply(state, resp);
+    if (resp->code != 250) {
+	msg_info("%s: XCRYPT confirmation refused by %s: %s",
+		 state->request->queue_id, STR(state->namaddrport),
+		 printable(STR(resp->str), '?'));
+	xs_reply_why(state, resp, "XCRYPT OK command");
+	xc_session_wipe(&sess);
+	return (XS_XC_PLAIN);
+    }
+    if (resp->lines->argc != 1
+	|| strcasecmp(resp->lines->argv[0], "XCRYPT OK") != 0) {
+	msg_warn("%s: XCRYPT with %s: unexpected confirmation: %s",
+		 state->request->queue_id, STR(state->namaddrport),
+		 printable(STR(resp->str), '?'));
+	dsb_simple(state->why, "4.7.4", "XCRYPT handshake with %s failed: "
+		   "unexpected reply to XCRYPT OK", STR(state->namaddr));
+	xc_session_wipe(&sess);
+	return (XS_XC_BROKEN);
+    }
+
+    /*
+     * The switch. xc_stream_start() drops whatever the server sent beyond
+     * the CRLF of "250 XCRYPT OK": it cannot be genuine (spec 4.3).
+     */
+    discarded = xc_stream_start(state->stream, suite, &sess.keys, XC_ROLE_CLIENT);
+    if (discarded < 0) {
+	msg_warn("%s: XCRYPT with %s: cannot switch: %s",
+		 state->request->queue_id, STR(state->namaddrport),
+		 xc_strerror((int) discarded));
+	dsb_simple(state->why, "4.7.4", "XCRYPT handshake with %s failed: "
+		   "local error: %s", STR(state->namaddr),
+		   xc_strerror((int) discarded));
+	xc_session_wipe(&sess);
+	return (XS_XC_BROKEN);
+    }
+    if (discarded > 0)
+	msg_warn("%s: XCRYPT with %s: discarded %ld octets sent before the "
+		 "switch (possible injection)", state->request->queue_id,
+		 STR(state->namaddrport), (long) discarded);
+    state->xcrypt_active = 1;
+    msg_info("%s: XCRYPT session to %s: suite=%s group=%s cache=%s "
+	     "fingerprint=%s", state->request->queue_id,
+	     STR(state->namaddrport), suite->name, xc_group(suite->group)->name,
+	     sess.cache_hit ? "hit" : "miss", sess.fingerprint);
+    xc_session_wipe(&sess);
+    return (XS_XC_ON);
+}
+
+/* xs_mail_command - MAIL FROM with the parameters the server supports */
+
+static void xs_mail_command(XS_STATE *state)
+{
+    DELIVER_REQUEST *request = state->request;
+
+    vstring_sprintf(state->cmd, "MAIL FROM:<%s>", request->sender);
+    if (state->features & XS_FEATURE_SIZE)
+	vstring_sprintf_append(state->cmd, " SIZE=%lu",
+			       (unsigned long) request->data_size);
+    if ((state->features & XS_FEATURE_8BITMIME)
+	&& strcmp(request->encoding, MAIL_ATTR_ENC_8BIT) == 0)
+	vstring_strcat(state->cmd, " BODY=8BITMIME");
+    if ((state->features & XS_FEATURE_8BITMIME)
+	&& strcmp(request->encoding, MAIL_ATTR_ENC_7BIT) == 0)
+	vstring_strcat(state->cmd, " BODY=7BIT");
+    if (state->features & XS_FEATURE_DSN) {
+	if (request->dsn_envid[0]) {
+	    vstring_strcat(state->cmd, " ENVID=");
+	    xtext_quote_append(state->cmd, request->dsn_envid, "+=");
+	}
+	if (request->dsn_ret)
+	    vstring_sprintf_append(state->cmd, " RET=%s",
+				   dsn_ret_str(request->dsn_ret));
+    }
+    if ((state->features & XS_FEATURE_SMTPUTF8)
+	&& (request->smtputf8 & SMTPUTF8_FLAG_REQUESTED))
+	vstring_strcat(state->cmd, " SMTPUTF8");
+}
+
+/* xs_rcpt_command - RCPT TO with NOTIFY and ORCPT when supported */
+
+static void xs_rcpt_command(XS_STATE *state, RECIPIENT *rcpt)
+{
+    VSTRING *tmp;
+
+    vstring_sprintf(state->cmd, "RCPT TO:<%s>", rcpt->address);
+    if ((state->features & XS_FEATURE_DSN) == 0)
+	return;
+    if (rcpt->dsn_notify)
+	vstring_sprintf_append(state->cmd, " NOTIFY=%s",
+			       dsn_notify_str(rcpt->dsn_notify));
+    if (strncasecmp(rcpt->dsn_orcpt, "rfc822;", 7) == 0) {
+	vstring_strcat(state->cmd, " ORCPT=rfc822;");
+	xtext_quote_append(state->cmd, rcpt->dsn_orcpt + 7, "+=");
+    } else if (rcpt->dsn_orcpt[0] == 0 && rcpt->orig_addr[0] != 0
+	       && allascii(rcpt->orig_addr)) {
+	tmp = vstring_alloc(100);
+	quote_822_local(tmp, rcpt->orig_addr);
+	vstring_strcat(state->cmd, " ORCPT=rfc822;");
+	xtext_quote_append(state->cmd, STR(tmp), "+=");
+	vstring_free(tmp);
+    }
+}
+
+/* xs_send_body - the message as stored, dot-stuffed, with CRLF */
+
+static int xs_send_body(XS_STATE *state)
+{
+    DELIVER_REQUEST *request = state->request;
+    VSTREAM *stream = state->stream;
+    int     rec_type;
+    int     prev_type = REC_TYPE_NORM;
+
+    if (vstream_fseek(state->src, request->data_offset, SEEK_SET) < 0)
+	msg_fatal("seek queue file %s: %m", VSTREAM_PATH(state->src));
+
+    /*
+     * A long line is stored as REC_TYPE_CONT pieces ending with one
+     * REC_TYPE_NORM piece: join them without inserting line breaks, and
+     * dot-stuff only at the start of a real line.
+     */
+    while ((rec_type = rec_get(state->src, state->buf, 0)) > 0) {
+	if (rec_type != REC_TYPE_NORM && rec_type != REC_TYPE_CONT)
+	    break;
+	if (prev_type == REC_TYPE_NORM && LEN(state->buf) > 0
+	    && STR(state->buf)[0] == '.')
+	    smtp_fputc('.', stream);
+	if (rec_type == REC_TYPE_NORM)
+	    smtp_fputs(STR(state->buf), LEN(state->buf), stream);
+	else
+	    smtp_fwrite(STR(state->buf), LEN(state->buf), stream);
+	prev_type = rec_type;
+    }
+    if (rec_type != REC_TYPE_XTRA) {
+	msg_warn("%s: error reading queue file %s: unexpected record type %d",
+		 request->queue_id, VSTREAM_PATH(state->src), rec_type);
+	return (-1);
+    }
+    if (prev_type == REC_TYPE_CONT)		/* a last line without newline */
+	smtp_fputs("", 0, stream);
+    return (0);
+}
+
+/* xs_transaction - MAIL, RCPT, DATA, message, end of data */
+
+static void xs_transaction(XS_STATE *state, XS_RESP *resp)
+{
+    DELIVER_REQUEST *request = state->request;
+    int     pipelining = (state->features & XS_FEATURE_PIPELINING) != 0;
+    int    *sent_rcpt;
+    int     nsent = 0;
+    int     naccepted = 0;
+    int     mail_ok = 1;
+    int     n;
+    int     i;
+
+    state->where = "sending MAIL FROM";
+    smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
+    request->msg_stats.reuse_count = 0;
+    GETTIMEOFDAY(&request->msg_stats.conn_setup_done);
+    sent_rcpt = (int *) mymalloc(sizeof(int) * request->rcpt_list.len);
+    for (n = 0; n < request->rcpt_list.len; n++)
+	state->rcpt_accepted[n] = 0;
+
+    /*
+     * Without PIPELINING: one command, one reply. With it: MAIL, every
+     * RCPT and DATA in one group, then the replies in order.
+     */
+    xs_mail_command(state);
+    xs_command(state, !pipelining, STR(state->cmd));
+    if (!pipelining) {
+	xs_get_reply(state, resp);
+	if (resp->code / 100 != 2) {
+	    mail_ok = 0;
+	    xs_reply_why(state, resp, "MAIL FROM command");
+	    xs_fail_pending(state, state->final_server);
+	    myfree((void *) sent_rcpt);
+	    return;
+	}
+    }
+    state->where = "sending RCPT TO";
+    for (n = 0; n < request->rcpt_list.len; n++) {
+	if (state->rcpt_status[n] != XS_RCPT_PENDING)
+	    continue;
+	xs_rcpt_command(state, request->rcpt_list.info + n);
+	xs_command(state, !pipelining, STR(state->cmd));
+	sent_rcpt[nsent++] = n;
+	if (!pipelining) {
+	    xs_get_reply(state, resp);
+	    if (resp->code / 100 == 2) {
+		state->rcpt_accepted[n] = 1;
+		naccepted++;
+	    } else {
+		xs_reply_why(state, resp, "RCPT TO command");
+		xs_rcpt_fail(state, n);
+	    }
+	}
+    }
+    if (!pipelining && naccepted == 0) {
+	myfree((void *) sent_rcpt);
+	return;
+    }
+    state->where = "sending DATA command";
+    xs_command(state, 1, "DATA");
+    if (pipelining) {
+	xs_get_reply(state, resp);
+	if (resp->code / 100 != 2) {
+	    mail_ok = 0;
+	    xs_reply_why(state, resp, "MAIL FROM command");
+	}
+	for (i = 0; i < nsent; i++) {
+	    n = sent_rcpt[i];
+	    xs_get_reply(state, resp);
+	    if (!mail_ok)
+		continue;
+	    if (resp->code / 100 == 2) {
+		state->rcpt_accepted[n] = 1;
+		naccepted++;
+	    } else {
+		xs_reply_why(state, resp, "RCPT TO command");
+		xs_rcpt_fail(state, n);
+	    }
+	}
+    }
+    myfree((void *) sent_rcpt);
+    xs_get_reply(state, resp);
+
+    /*
+     * Nothing to send: a server that still said 354 gets an empty message
+     * that it must not deliver for want of recipients.
+     */
+    if (!mail_ok || naccepted == 0) {
+	if (resp->code == 354) {
+	    xs_command(state, 1, ".");
+	    xs_get_reply(state, resp);
+	}
+	if (!mail_ok) {
+	    /* state->why still holds the MAIL FROM reason. */
+	    xs_fail_pending(state, state->final_server);
+	}
+	return;
+    }
+    if (resp->code != 354) {
+	xs_reply_why(state, resp, "DATA command");
+	xs_fail_accepted(state);
+	return;
+    }
+
+    state->where = "sending message body";
+    smtp_stream_setup(state->stream, var_xs_data_tmout, 0, 0);
+    if (xs_send_body(state) < 0) {
+	/* Don't send the final dot: the server must not deliver this. */
+	dsb_simple(state->why, "4.3.0", "error reading queue file");
+	xs_fail_pending(state, 1);
+	vstream_longjmp(state->stream, SMTP_ERR_QUIET);
+    }
+    state->where = "sending end of data -- message may be sent more than once";
+    xs_command(state, 1, ".");
+    xs_get_reply(state, resp);
+    if (resp->code / 100 == 2) {
+	dsb_update(state->why, resp->dsn, "relayed", DSB_MTYPE_DNS,
+		   STR(state->host), DSB_DTYPE_SMTP, STR(resp->str),
+		   "%s", printable(STR(resp->str), '?'));
+	xs_stamp_done(state);
+	for (n = 0; n < request->rcpt_list.len; n++)
+	    if (state->rcpt_accepted[n] && state->rcpt_status[n] == XS_RCPT_PENDING)
+		xs_rcpt_final(state, n, 0, STR(state->namaddrport));
+    } else {
+	xs_reply_why(state, resp, "end of DATA command");
+	xs_fail_accepted(state);
+    }
+}
+
+/* xs_dialog - everything between connect and QUIT */
+
+static int xs_dialog(XS_STATE *state, XS_RESP *resp)
+{
+    const XC_SUITE *suite = 0;
+    int     xc = XS_XC_PLAIN;
+    int     tried_xcrypt = 0;
+
+    /*
+     * Greeting.
+     */
+    state->where = "receiving the initial server greeting";
+    smtp_stream_setup(state->stream, var_xs_greet_tmout, 0, 0);
+    xs_get_reply(state, resp);
+    if (resp->code / 100 != 2) {
+	xs_reply_why(state, resp, "initial greeting");
+	return (XS_SESS_NEXT);
+    }
+    if (xs_ehlo(state, resp) < 0)
+	return (XS_SESS_NEXT);
+
+    /*
+     * XCRYPT first when offered and allowed.
+     */
+    if (state->level != XS_LEVEL_NONE && (state->features & XS_FEATURE_XCRYPT)
+	&& (suite = xs_choose_suite(state)) != 0) {
+	tried_xcrypt = 1;
+	xc = xs_xcrypt(state, suite, resp);
+	if (xc == XS_XC_BROKEN)
+	    return (XS_SESS_NEXT);
+	if (xc == XS_XC_ON && xs_ehlo(state, resp) < 0)
+	    return (XS_SESS_NEXT);
+    }
+    if (state->level == XS_LEVEL_ENCRYPT && !state->xcrypt_active) {
+	if (!tried_xcrypt)
+	    dsb_simple(state->why, "4.7.4", "XCRYPT encryption required by "
+		       "policy, but %s by %s",
+		       (state->features & XS_FEATURE_XCRYPT) ?
+		       "no allowed suite offered" : "not offered",
+		       STR(state->namaddr));
+	else
+	    dsb_simple(state->why, "4.7.4", "XCRYPT encryption required by "
+		       "policy, but %s", STR(state->why->reason));
+	xs_command(state, 1, "QUIT");
+	return (XS_SESS_NEXT);
+    }
+
+    /*
+     * Otherwise opportunistic STARTTLS, so that this transport never
+     * protects mail less than smtp(8) would.
+     */
+    if (!state->xcrypt_active && (state->features & XS_FEATURE_STARTTLS)
+	&& xs_tls_available()) {
+	state->where = "sending STARTTLS";
+	smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
+	xs_command(state, 1, "STARTTLS");
+	xs_get_reply(state, resp);
+	if (resp->code == 220) {
+	    if (xs_tls_start(state) < 0)
+		return (XS_SESS_NEXT);
+	    if (xs_ehlo(state, resp) < 0)
+		return (XS_SESS_NEXT);
+	}
+    }
+    xs_transaction(state, resp);
+
+    /*
+     * Every recipient that could be final here is; a problem with QUIT
+     * changes nothing.
+     */
+    state->where = "sending QUIT";
+    smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
+    xs_command(state, 1, "QUIT");
+    xs_get_reply(state, resp);
+    return (state->pending > 0 ? XS_SESS_NEXT : XS_SESS_DONE);
+}
+
+/* xs_session - one SMTP session; closes the stream */
+
+int     xs_session(XS_STATE *state)
+{
+    XS_RESP *resp = xs_resp_create();
+    int     ret;
+    int     except;
+    int     failed = 0;
+
+    state->features = 0;
+    state->xcrypt_active = 0;
+    state->tls_context = 0;
+    state->where = "receiving the initial server greeting";
+    smtp_stream_setup(state->stream, var_xs_greet_tmout, 0, 0);
+
+    if ((except = vstream_setjmp(state->stream)) != 0) {
+	failed = 1;
+	switch (except) {
+	case SMTP_ERR_EOF:
+	    dsb_simple(state->why, "4.4.2", "lost connection with %s while %s",
+		       STR(state->namaddr), state->where);
+	    break;
+	case SMTP_ERR_TIME:
+	    dsb_simple(state->why, "4.4.2", "conversation with %s timed out "
+		       "while %s", STR(state->namaddr), state->where);
+	    break;
+	case SMTP_ERR_QUIET:
+	    break;
+	default:
+	    dsb_simple(state->why, "4.3.0", "local data error while talking "
+		       "to %s", STR(state->namaddr));
+	    break;
+	}
+	if (except != SMTP_ERR_QUIET)
+	    msg_info("%s: %s", state->request->queue_id,
+		     STR(state->why->reason));
+	ret = XS_SESS_NEXT;
+    } else {
+	ret = xs_dialog(state, resp);
+    }
+
+    /*
+     * Tear down: no further plaintext after a failure (spec 4.4).
+     */
+    if (failed)
+	vstream_fpurge(state->stream, VSTREAM_PURGE_BOTH);
+    if (state->xcrypt_active)
+	xc_stream_stop(state->stream);
+    if (state->tls_context)
+	xs_tls_stop(state, failed);
+    (void) vstream_fclose(state->stream);
+    state->stream = 0;
+    xs_resp_free(resp);
+    if (state->pending == 0)
+	ret = XS_SESS_DONE;
+    return (ret);
+}
