@@ -296,7 +296,7 @@ static time_t xc_cache_now(void)
     return (xc_cache_clock ? xc_cache_clock() : time((time_t *) 0));
 }
 
-/* xc_put16, xc_get16, xc_put64, xc_get64 - big-endian integers */
+/* xc_put16 - big-endian 16-bit integer */
 
 static void xc_put16(unsigned char *p, unsigned v)
 {
@@ -304,10 +304,14 @@ static void xc_put16(unsigned char *p, unsigned v)
     p[1] = v & 0xff;
 }
 
+/* xc_get16 - big-endian 16-bit integer */
+
 static unsigned xc_get16(const unsigned char *p)
 {
     return ((unsigned) p[0] << 8 | p[1]);
 }
+
+/* xc_put64 - big-endian 64-bit integer */
 
 static void xc_put64(unsigned char *p, uint64_t v)
 {
@@ -316,6 +320,8 @@ static void xc_put64(unsigned char *p, uint64_t v)
     for (i = 7; i >= 0; i--, v >>= 8)
 	p[i] = v & 0xff;
 }
+
+/* xc_get64 - big-endian 64-bit integer */
 
 static uint64_t xc_get64(const unsigned char *p)
 {
@@ -466,12 +472,12 @@ static int xc_cache_z_decode(const unsigned char *rec, const XC_GROUP *gp)
 	    && xc_cache_zero_tail(rec + XC_Z_OFF_Z, gp->plen, XC_PMAX));
 }
 
-/* xc_cache_parser - copy a record of the expected size */
-
 typedef struct {
     unsigned char *buf;
     size_t  want;
 } XC_CACHE_FETCH;
+
+/* xc_cache_parser - copy a record of the expected size */
 
 static int xc_cache_parser(TDB_DATA key, TDB_DATA data, void *context)
 {
@@ -585,17 +591,21 @@ static void xc_cache_degrade(XC_CACHE *cp, const char *what)
     cp->tdb = mem;
 }
 
-/* xc_cache_tx_begin, xc_cache_tx_commit, xc_cache_tx_cancel - file only */
+/* xc_cache_tx_begin - start a transaction (files only) */
 
 static int xc_cache_tx_begin(XC_CACHE *cp)
 {
     return (cp->memory ? 0 : tdb_transaction_start(cp->tdb));
 }
 
+/* xc_cache_tx_commit - commit (files only) */
+
 static int xc_cache_tx_commit(XC_CACHE *cp)
 {
     return (cp->memory ? 0 : tdb_transaction_commit(cp->tdb));
 }
+
+/* xc_cache_tx_cancel - cancel (files only) */
 
 static void xc_cache_tx_cancel(XC_CACHE *cp)
 {
@@ -650,6 +660,34 @@ static void xc_cache_count(XC_CACHE *cp, int offset)
     }
 }
 
+/* xc_cache_env_errno - open failed because of the environment, not the file */
+
+static int xc_cache_env_errno(int err)
+{
+    switch (err) {
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case ENOENT:
+    case ENOTDIR:
+    case EISDIR:
+    case ELOOP:
+    case ENAMETOOLONG:
+    case EBUSY:				/* tdb: already open in this process */
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case ENOSPC:
+    case EAGAIN:
+    case EINTR:
+    case ENOLCK:
+    case EDEADLK:
+	return (1);
+    default:
+	return (0);
+    }
+}
+
 /* xc_cache_open_file - open, check, and if need be recreate the file */
 
 static struct tdb_context *xc_cache_open_file(const char *path)
@@ -693,13 +731,13 @@ static struct tdb_context *xc_cache_open_file(const char *path)
 	    snprintf(why, sizeof(why), "tdb_check failed%s%s",
 		     xc_cache_tdb_why[0] ? ": " : "", xc_cache_tdb_why);
 	    tdb_close(tdb);
-	} else if (errno == EIO || errno == EINVAL || errno == ENOSYS) {
-	    snprintf(why, sizeof(why), "not a valid tdb file%s%s",
-		     xc_cache_tdb_why[0] ? ": " : "", xc_cache_tdb_why);
-	} else {
+	} else if (xc_cache_env_errno(errno)) {
 	    msg_warn("cannot open key cache %s: %m; "
 		     "using an in-memory key cache", path);
 	    return (0);
+	} else {
+	    snprintf(why, sizeof(why), "not a valid tdb file%s%s",
+		     xc_cache_tdb_why[0] ? ": " : "", xc_cache_tdb_why);
 	}
 	if (attempt > 0) {
 	    msg_warn("key cache %s: %s, even after re-creating it; "
@@ -917,14 +955,14 @@ static int xc_cache_load_pair(XC_CACHE *cp, const XC_GROUP *gp,
     return (ret);
 }
 
-/* xc_cache_delete_z - delete every Z of a group (or everything) */
-
 typedef struct {
     const char *prefix;			/* null: all but the counters */
     TDB_DATA *keys;
     size_t  count;
     size_t  size;
 } XC_CACHE_DOOMED;
+
+/* xc_cache_doom - collect keys to delete */
 
 static int xc_cache_doom(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 			         void *context)
@@ -950,6 +988,8 @@ static int xc_cache_doom(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
     d->count++;
     return (0);
 }
+
+/* xc_cache_delete - delete every Z of a group, or all but the counters */
 
 static int xc_cache_delete(XC_CACHE *cp, const char *prefix)
 {
@@ -1182,12 +1222,12 @@ int     xc_cache_totals(XC_CACHE *cp, XC_CACHE_STATS *st)
     return (XC_OK);
 }
 
-/* xc_cache_walk_one - report one record, no secrets */
-
 typedef struct {
     XC_CACHE_WALK_FN fn;
     void   *context;
 } XC_CACHE_WALKER;
+
+/* xc_cache_walk_one - report one record, no secrets */
 
 static int xc_cache_walk_one(struct tdb_context *tdb, TDB_DATA key,
 			             TDB_DATA data, void *context)

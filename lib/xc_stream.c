@@ -498,7 +498,7 @@ ssize_t xc_stream_start(VSTREAM *stream, const XC_SUITE *suite,
 		    CA_VSTREAM_CTL_WRITE_FN(suite->aead ?
 				     xc_stream_aead_write : xc_stream_ks_write),
 		    CA_VSTREAM_CTL_CONTEXT((void *) xs),
-		    CA_VSTREAM_CTL_BUFSIZE(XC_STREAM_BUFSIZE),
+		    CA_VSTREAM_CTL_BUFSIZE((ssize_t) XC_STREAM_BUFSIZE),
 		    CA_VSTREAM_CTL_END);
     return (discarded);
 }

@@ -37,6 +37,7 @@
 #include <msg.h>
 #include <msg_vstream.h>
 #include <mymalloc.h>
+#include <iostuff.h>
 #include <vstream.h>
 
 /* Crypto library. */
@@ -454,6 +455,40 @@ static void test_injection(const VEC *v)
     close_xcrypt(sp, raw);
 }
 
+/* test_double - a double-buffered stream (as smtpd's tlsproxy one) */
+
+static void test_double(const VEC *v)
+{
+    VSTREAM *sp;
+    int     raw;
+    char    line[100];
+    char    got[100];
+    unsigned char wire[256];
+    ssize_t ret;
+    static const char pre[] = "XCRYPT OK\r\nINJECT\r\n";
+
+    sp = open_pair(&raw);
+    vstream_control(sp, CA_VSTREAM_CTL_DOUBLE, CA_VSTREAM_CTL_END);
+    write_all(raw, (const unsigned char *) pre, sizeof(pre) - 1);
+    if (get_line(line, sizeof(line), sp) == 0)
+	msg_fatal("get_line");
+    ret = xc_stream_start(sp, v->suite, &v->keys, XC_ROLE_SERVER);
+    T_CHECKF(name(v, "server", "double_buffered_start_discards_injection"),
+	     ret == (ssize_t) strlen("INJECT\r\n"),
+	     "xc_stream_start returned %ld", (long) ret);
+
+    /* Reply buffered, not flushed: the next read flushes it first. */
+    vstream_fputs(S2C_TEXT, sp);
+    write_all(raw, v->c2s_wire, v->c2s_wire_len);
+    T_CHECK(name(v, "server", "double_buffered_reads_through_keys"),
+	    vstream_fread(sp, got, strlen(C2S_TEXT)) == strlen(C2S_TEXT)
+	    && memcmp(got, C2S_TEXT, strlen(C2S_TEXT)) == 0);
+    T_CHECK(name(v, "server", "double_buffered_delayed_flush_encrypted"),
+	    read_exact(raw, wire, v->s2c_wire_len, 2000) == v->s2c_wire_len
+	    && memcmp(wire, v->s2c_wire, v->s2c_wire_len) == 0);
+    close_xcrypt(sp, raw);
+}
+
 /* test_unflushed - start refuses a stream with pending output */
 
 static void test_unflushed(const VEC *v)
@@ -539,7 +574,7 @@ static int send_chunks(VSTREAM *sp, const unsigned char *buf, size_t len)
 
 /* test_large - 1 MB each way between two XCRYPT ends */
 
-static void test_large(const VEC *v)
+static void test_large(const VEC *v, int nonblock)
 {
 #define LARGE	(1024 * 1024)
     unsigned char *c2s = mymalloc(LARGE);
@@ -549,6 +584,7 @@ static void test_large(const VEC *v)
     VSTREAM *sp;
     pid_t   pid;
     int     ok;
+    int     i;
 
     fill_random(c2s, LARGE, 1 + v->ex->suite);
     fill_random(s2c, LARGE, 101 + v->ex->suite);
@@ -556,6 +592,15 @@ static void test_large(const VEC *v)
 	msg_fatal("socketpair: %m");
     if ((pid = fork()) < 0)
 	msg_fatal("fork: %m");
+    if (nonblock) {
+	int     small = 4096;
+
+	/* Small socket buffers: 64 KiB writes must come back partial. */
+	for (i = 0; i < 2; i++) {
+	    non_blocking(sv[i], NON_BLOCKING);
+	    (void) setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	}
+    }
     if (pid == 0) {
 	close(sv[0]);
 	sp = vstream_fdopen(sv[1], O_RDWR);
@@ -578,13 +623,54 @@ static void test_large(const VEC *v)
     ok = send_chunks(sp, c2s, LARGE);
     ok = vstream_fread(sp, got, LARGE) == LARGE && memcmp(got, s2c, LARGE) == 0
 	&& ok;
-    T_CHECK(name(v, "both", "one_megabyte_server_to_client_intact"), ok);
-    T_CHECK(name(v, "both", "one_megabyte_client_to_server_intact"),
-	    child_ok(pid));
+    T_CHECK(name(v, "both", nonblock ?
+		 "one_megabyte_server_to_client_intact_partial_writes" :
+		 "one_megabyte_server_to_client_intact"), ok);
+    T_CHECK(name(v, "both", nonblock ?
+		 "one_megabyte_client_to_server_intact_partial_writes" :
+		 "one_megabyte_client_to_server_intact"), child_ok(pid));
     close_xcrypt(sp, -1);
     myfree(c2s);
     myfree(s2c);
     myfree(got);
+}
+
+/* test_write_timeout - a peer that never reads; then nothing more */
+
+static void test_write_timeout(const VEC *v)
+{
+    VSTREAM *sp;
+    int     raw;
+    unsigned char *big = mymalloc(LARGE);
+    time_t  start;
+    int     ok;
+
+    /*
+     * Non-blocking, as a blocking write(2) may wait beyond any timeout
+     * (stock Postfix behaves the same on blocking sockets).
+     */
+    sp = open_xcrypt(v, XC_ROLE_CLIENT, &raw);
+    non_blocking(vstream_fileno(sp), NON_BLOCKING);
+    vstream_control(sp, CA_VSTREAM_CTL_TIMEOUT(1), CA_VSTREAM_CTL_END);
+    memset(big, 'x', LARGE);
+    start = time((time_t *) 0);
+    ok = vstream_fwrite(sp, big, LARGE) != LARGE
+	|| vstream_fflush(sp) == VSTREAM_EOF;
+    T_CHECKF(name(v, "client", "stalled_write_times_out"),
+	     ok && vstream_ftimeout(sp) && time((time_t *) 0) - start <= 4,
+	     "failed=%d ftimeout=%d elapsed=%ld", ok, vstream_ftimeout(sp),
+	     (long) (time((time_t *) 0) - start));
+
+    /* Part of a ciphertext went out: the stream must not go on. */
+    while (raw_pending(raw, 10) > 0)
+	 /* void */ ;
+    vstream_clearerr(sp);
+    vstream_fpurge(sp, VSTREAM_PURGE_WRITE);
+    vstream_fputs("QUIT\r\n", sp);
+    T_CHECK(name(v, "client", "no_write_after_write_error"),
+	    vstream_fflush(sp) == VSTREAM_EOF && raw_pending(raw, 50) == 0);
+    close_xcrypt(sp, raw);
+    myfree(big);
 }
 
 /* test_records - one flush, one record; long flushes are cut */
@@ -884,11 +970,14 @@ int     main(int argc, char **argv)
 	if (i == NEXAMPLES - 1)
 	    continue;				/* the rest once per suite */
 	test_injection(&vec);
+	test_double(&vec);
 	test_unflushed(&vec);
 	test_stop(&vec);
 	test_bad_start(&vec);
 	test_keys_copied(&vec);
-	test_large(&vec);
+	test_large(&vec, 0);
+	test_large(&vec, 1);
+	test_write_timeout(&vec);
 	if (vec.suite->aead) {
 	    test_records(&vec);
 	    test_tamper(&vec, 8 * 20 + 3, "flipped_ciphertext_bit");
