@@ -209,6 +209,8 @@ static XC_CACHE *open_or_die(const char *path, int lifetime, int writable)
     msg_fatal("open %s: %m", path);
 }
 
+/* main - list or purge the cache */
+
 int     main(int argc, char **argv)
 {
     XC_CACHE *cache;

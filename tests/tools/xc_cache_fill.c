@@ -90,6 +90,8 @@ static void print_fp(const char *label, const char *group,
     print_hex(label, group, out, 8);
 }
 
+/* main - fill a cache */
+
 int     main(int argc, char **argv)
 {
     XC_CACHE *cache;
