@@ -37,7 +37,7 @@ check() {
 # Where master finds our programs: a path relative to daemon_directory.
 pf_relpath() {
     local dd
-    dd=$(postconf -h daemon_directory 2>/dev/null)
+    dd=$(postconf -h daemon_directory 2>/dev/null) || dd=$(postconf -d -h daemon_directory)
     python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$1" "$dd"
 }
 
@@ -238,3 +238,12 @@ _pf_cleanup() {
     if [ -z "${KEEP:-}" ]; then rm -rf "$T"; else echo "kept $T" >&2; fi
 }
 trap _pf_cleanup EXIT
+
+# xcrypt-smtpd on 127.0.0.1:PORT in front of a stock smtpd "pass" service
+# named smtpd; ARGS are extra -o options for the front end. The pass
+# service gets $XSD_PASS_ARGS (e.g. TLS settings).
+pf_xcrypt_smtpd() {
+    local n=$1 port=$2; shift 2
+    pf_master "$n" "127.0.0.1:$port inet n - n - - $(pf_relpath "$TOP/xcrypt-smtpd/xcrypt-smtpd") $*"
+    pf_master "$n" "smtpd pass - - n - - smtpd -o smtpd_client_port_logging=yes ${XSD_PASS_ARGS:-}"
+}

@@ -104,6 +104,7 @@
 #include <myaddrinfo.h>
 #include <sock_addr.h>
 #include <iostuff.h>
+#include <stringops.h>
 
 /* Global library. */
 
@@ -235,20 +236,20 @@ MAIL_VERSION_STAMP_DECLARE;
 int     main(int argc, char **argv)
 {
     static const CONFIG_STR_TABLE str_table[] = {
-	VAR_XSD_SUITES, DEF_XSD_SUITES, &var_xsd_suites, 0, 0,
-	VAR_XSD_PASS_SERVICE, DEF_XSD_PASS_SERVICE, &var_xsd_pass_service, 0, 0,
-	VAR_XSD_CACHE_DB, DEF_XSD_CACHE_DB, &var_xsd_cache_db, 0, 0,
-	0,
+	{VAR_XSD_SUITES, DEF_XSD_SUITES, &var_xsd_suites, 0, 0},
+	{VAR_XSD_PASS_SERVICE, DEF_XSD_PASS_SERVICE, &var_xsd_pass_service, 1, 0},
+	{VAR_XSD_CACHE_DB, DEF_XSD_CACHE_DB, &var_xsd_cache_db, 0, 0},
+	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {
-	VAR_XSD_KEY_LIFETIME, DEF_XSD_KEY_LIFETIME, &var_xsd_key_lifetime, 1, 0,
-	VAR_XSD_TIMEOUT, DEF_XSD_TIMEOUT, &var_xsd_timeout, 1, 0,
-	VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0,
-	0,
+	{VAR_XSD_KEY_LIFETIME, DEF_XSD_KEY_LIFETIME, &var_xsd_key_lifetime, 1, 0},
+	{VAR_XSD_TIMEOUT, DEF_XSD_TIMEOUT, &var_xsd_timeout, 1, 0},
+	{VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0},
+	{0},
     };
     static const CONFIG_BOOL_TABLE bool_table[] = {
-	VAR_XSD_RCVD_HDR, DEF_XSD_RCVD_HDR, &var_xsd_rcvd_hdr,
-	0,
+	{VAR_XSD_RCVD_HDR, DEF_XSD_RCVD_HDR, &var_xsd_rcvd_hdr},
+	{0},
     };
 
     MAIL_VERSION_STAMP_ALLOCATE;

@@ -109,6 +109,7 @@ typedef struct XSD_STATE {
     int     long_line;			/* relaying the rest of a long line */
     off_t   long_bdat;			/* BDAT count of that line, or -1 */
     int     long_bdat_last;		/* ... with LAST */
+    int     long_discard;		/* ... answered by us: drop it */
     int     ehlo_ok;			/* EHLO accepted */
     int     in_tx;			/* MAIL accepted, not yet ended */
     int     bdat_first;			/* next BDAT starts a message */

@@ -47,8 +47,8 @@
 /*	xsd_client_put() and xsd_client_reply() buffer output for the
 /*	client; xsd_client_flush() sends it, one XCRYPT record per call.
 /*
-/*	xsd_smtpd_fill() appends to state->sbuf what smtpd(8) has sent:
-/*	1 data, -1 end of file or error. xsd_smtpd_flush() writes
+/*	xsd_smtpd_fill() appends to state->sbuf what smtpd(8) has sent,
+/*	without blocking: 1 data, 0 nothing yet, -1 end of file or error. xsd_smtpd_flush() writes
 /*	state->sout to smtpd(8) and empties it; -1 on error.
 /* DIAGNOSTICS
 /*	Problems with smtpd(8) are logged with msg_warn().
@@ -89,6 +89,25 @@
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
 
+/* xsd_client_write_fn - write first, wait only when the socket is full */
+
+static ssize_t xsd_client_write_fn(int fd, void *buf, size_t len,
+				           int timeout, void *unused_context)
+{
+    ssize_t n;
+
+    for (;;) {
+	if ((n = write(fd, buf, len)) >= 0)
+	    return (n);
+	if (errno == EINTR)
+	    continue;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+	    return (-1);
+	if (write_wait(fd, timeout > 0 ? timeout : var_xsd_timeout) < 0)
+	    return (-1);
+    }
+}
+
 /* xsd_pass_connect - hand one end of a socket pair to smtpd */
 
 int     xsd_pass_connect(XSD_STATE *state)
@@ -98,7 +117,11 @@ int     xsd_pass_connect(XSD_STATE *state)
     int     server_fd;
     int     pass_err;
     VSTREAM *fp;
+#if !defined(LINUX2) && !defined(LINUX3) && !defined(LINUX4) \
+    && !defined(LINUX5) && !defined(LINUX6)
     char    junk;
+
+#endif
 
     service = concatenate(MAIL_CLASS_PRIVATE, "/", var_xsd_pass_service,
 			  (char *) 0);
@@ -139,16 +162,33 @@ int     xsd_pass_connect(XSD_STATE *state)
     }
 
     /*
-     * Some systems discard what was written when the writer closes at once:
-     * wait for the receiver to close its end first, as postscreen does.
+     * postscreen waits for the receiver to close first, because some
+     * systems discard what was written when the writer closes at once. On
+     * Linux, queued data and descriptors in flight survive the close, and
+     * the round trip would cost every connection a scheduler pass.
      */
+#ifndef LINUX2
+#ifndef LINUX3
+#ifndef LINUX4
+#ifndef LINUX5
+#ifndef LINUX6
     if (read_wait(server_fd, var_xsd_pass_timeout) == 0)
-	(void) read(server_fd, &junk, 1);
+	if (read(server_fd, &junk, 1) > 0 && msg_verbose)
+	    msg_info("service %s: unexpected data", service);
+#endif
+#endif
+#endif
+#endif
+#endif
     (void) close(server_fd);
     myfree(service);
     state->smtpd_fd = pair[0];
     close_on_exec(pair[0], CLOSE_ON_EXEC);
+    non_blocking(pair[0], NON_BLOCKING);
     non_blocking(vstream_fileno(state->client), NON_BLOCKING);
+    vstream_control(state->client,
+		    CA_VSTREAM_CTL_WRITE_FN(xsd_client_write_fn),
+		    CA_VSTREAM_CTL_END);
     return (0);
 }
 
@@ -169,12 +209,17 @@ int     xsd_client_fill(XSD_STATE *state)
 	vstream_control(fp, CA_VSTREAM_CTL_TIMEOUT(var_xsd_timeout),
 			CA_VSTREAM_CTL_END);
 	if (ch == VSTREAM_EOF) {
+	    if (msg_verbose)
+		msg_info("client read: eof=%d err=%d errno=%d",
+			 vstream_feof(fp) != 0, vstream_ferror(fp) != 0,
+			 saved_errno);
 	    if (vstream_ferror(fp)
 		&& (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
 		vstream_clearerr(fp);
 		return (0);
 	    }
-	    errno = vstream_feof(fp) ? 0 : saved_errno;
+	    /* vbuf_get() sets the EOF flag on errors, too. */
+	    errno = vstream_ferror(fp) ? saved_errno : 0;
 	    return (-1);
 	}
 	VSTRING_ADDCH(state->ibuf, ch);
@@ -233,8 +278,8 @@ int     xsd_smtpd_fill(XSD_STATE *state)
 	    VSTRING_TERMINATE(state->sbuf);
 	    return (1);
 	}
-	if (n < 0 && errno == EINTR)
-	    continue;
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+	    return (0);
 	return (-1);
     }
 }
@@ -248,9 +293,11 @@ int     xsd_smtpd_flush(XSD_STATE *state)
     ssize_t n;
 
     while (left > 0) {
-	if ((n = timed_write(state->smtpd_fd, cp, left,
-			     var_xsd_pass_timeout, (void *) 0)) < 0) {
+	if ((n = write(state->smtpd_fd, cp, left)) < 0) {
 	    if (errno == EINTR)
+		continue;
+	    if ((errno == EAGAIN || errno == EWOULDBLOCK)
+		&& write_wait(state->smtpd_fd, var_xsd_pass_timeout) == 0)
 		continue;
 	    msg_warn("write to service %s for %s: %m",
 		     var_xsd_pass_service, state->namaddr);

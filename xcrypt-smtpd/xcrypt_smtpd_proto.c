@@ -1,0 +1,841 @@
+/*++
+/* NAME
+/*	xcrypt_smtpd_proto 3
+/* SUMMARY
+/*	xcrypt-smtpd SMTP stream tracking and XCRYPT engine
+/* SYNOPSIS
+/*	#include "xcrypt_smtpd.h"
+/*
+/*	void	xsd_proto(state)
+/*	XSD_STATE *state;
+/* DESCRIPTION
+/*	xsd_proto() relays one SMTP session between the client and
+/*	smtpd(8) until either side goes away.
+/*
+/*	It follows the client's byte stream the way smtpd(8) reads it:
+/*	lines are parsed only in command mode; after DATA it waits for
+/*	smtpd's reply and, on 354, passes content until the line "."; a
+/*	well-formed BDAT command is followed by exactly its count of
+/*	octets; after AUTH and a 334 reply the next line is a SASL
+/*	response; after STARTTLS and a 220 reply everything is opaque.
+/*	A command line longer than line_length_limit is classified by
+/*	its first line_length_limit octets, as smtpd(8) does, relayed
+/*	byte-exactly, and never taken for XCRYPT.
+/*
+/*	Every command relayed to smtpd(8) adds one entry to a queue of
+/*	expected replies, so that under PIPELINING each reply is matched
+/*	to its command: the EHLO reply gets the XCRYPT keyword (or, with
+/*	XCRYPT on, loses STARTTLS); 2xx to MAIL opens a transaction; RSET,
+/*	a new EHLO/HELO and the end of a message close it.
+/*
+/*	XCRYPT, XCRYPT OK and XCRYPT FAIL are answered here, in order
+/*	with smtpd's replies (only when no smtpd reply is outstanding),
+/*	with the replies and state rules of the protocol's section 4. At
+/*	XCRYPT OK the reply goes out in plaintext, every octet received
+/*	beyond that line is discarded (plaintext injection, 4.3), and the
+/*	client stream switches to the session keys through the lib's
+/*	VSTREAM layer: from then on this module reads and writes plaintext.
+/*
+/*	All replies of one smtpd(8) write go out with one flush, which is
+/*	one record for the AEAD suite.
+/*
+/*	Messages received with XCRYPT on start with a Received: header
+/*	naming the suite, inserted after smtpd's 354 reply to DATA, or
+/*	in front of the first BDAT chunk (whose count grows to match).
+/* DIAGNOSTICS
+/*	A record that does not verify ends the session at once: nothing
+/*	more is sent to the client, and smtpd(8) sees the connection
+/*	close, which aborts a transaction in progress.
+/* LICENSE
+/* .ad
+/* .fi
+/*	The Secure Mailer license must be distributed with this software.
+/*--*/
+
+/* System library. */
+
+#include <sys_defs.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Utility library. */
+
+#include <msg.h>
+#include <mymalloc.h>
+#include <vstream.h>
+#include <vstring.h>
+#include <stringops.h>
+
+/* Global library. */
+
+#include <mail_params.h>
+#include <mail_date.h>
+
+/* Application-specific. */
+
+#include "xcrypt_smtpd.h"
+
+#define STR(x)	vstring_str(x)
+#define LEN(x)	VSTRING_LEN(x)
+
+ /*
+  * Do not read more from the client while this much is not yet handled
+  * (e.g. while we wait for the reply to DATA).
+  */
+#define XSD_IN_MAX	(256 * 1024)
+
+ /*
+  * DATA end-of-content detector: smtpd(8) ends content at a line that,
+  * after its LF and any CRs before it are removed, is ".".
+  */
+#define XSD_DOT_BOL	0		/* at the start of a line */
+#define XSD_DOT_DOT	1		/* "." at the start of a line */
+#define XSD_DOT_CR	2		/* ".\r", ".\r\r", ... */
+#define XSD_DOT_MID	3		/* elsewhere in a line */
+
+/* xsd_pend_push - expect one more reply from smtpd */
+
+static void xsd_pend_push(XSD_STATE *state, int kind)
+{
+    VSTRING_ADDCH(state->pend, kind);
+    VSTRING_TERMINATE(state->pend);
+}
+
+/* xsd_pend_pop - the kind of command that this reply answers */
+
+static int xsd_pend_pop(XSD_STATE *state)
+{
+    int     kind;
+
+    if (XSD_PEND_LEN(state) <= 0)
+	return (0);
+    kind = STR(state->pend)[state->poff++];
+    if (state->poff >= LEN(state->pend)) {
+	VSTRING_RESET(state->pend);
+	state->poff = 0;
+    }
+    return (kind);
+}
+
+/* xsd_consume - drop octets from the front of the client input */
+
+static void xsd_consume(XSD_STATE *state, ssize_t len)
+{
+    state->ioff += len;
+    if (state->ioff >= LEN(state->ibuf)) {
+	VSTRING_RESET(state->ibuf);
+	VSTRING_TERMINATE(state->ibuf);
+	state->ioff = 0;
+    } else if (state->ioff > 65536 && state->ioff * 2 > LEN(state->ibuf)) {
+	ssize_t left = XSD_IN_LEN(state);
+
+	memmove(STR(state->ibuf), XSD_IN_PTR(state), left);
+	vstring_truncate(state->ibuf, left);
+	VSTRING_TERMINATE(state->ibuf);
+	state->ioff = 0;
+    }
+}
+
+/* xsd_forward - relay client octets to smtpd and consume them */
+
+static void xsd_forward(XSD_STATE *state, ssize_t len)
+{
+    vstring_memcat(state->sout, XSD_IN_PTR(state), len);
+    VSTRING_TERMINATE(state->sout);
+    xsd_consume(state, len);
+}
+
+/* xsd_trace_header - the Received: header for a message over XCRYPT */
+
+static void xsd_trace_header(XSD_STATE *state, VSTRING *buf)
+{
+    vstring_sprintf(buf, "Received: by %s (xcrypt-smtpd) with XCRYPT"
+		    " (%s, fingerprint %s);\r\n\t%s\r\n",
+		    var_myhostname, state->suite->name, state->fingerprint,
+		    mail_date(time((time_t *) 0)));
+}
+
+/* xsd_want_header - does the next message get the trace header */
+
+static int xsd_want_header(XSD_STATE *state)
+{
+    return (state->xcrypt && var_xsd_rcvd_hdr);
+}
+
+/* xsd_data_scan - length of DATA content up to and including its end */
+
+static ssize_t xsd_data_scan(XSD_STATE *state, const char *buf, ssize_t len,
+			             int *done)
+{
+    const char *cp = buf;
+    const char *end = buf + len;
+    const char *nl;
+    int     ds = state->dot_state;
+
+    *done = 0;
+    while (cp < end) {
+	switch (ds) {
+	case XSD_DOT_MID:
+	    if ((nl = memchr(cp, '\n', end - cp)) == 0) {
+		cp = end;
+		continue;
+	    }
+	    cp = nl + 1;
+	    ds = XSD_DOT_BOL;
+	    continue;
+	case XSD_DOT_BOL:
+	    ds = (*cp == '.' ? XSD_DOT_DOT : *cp == '\n' ? XSD_DOT_BOL :
+		  XSD_DOT_MID);
+	    break;
+	case XSD_DOT_DOT:
+	case XSD_DOT_CR:
+	    if (*cp == '\n') {
+		state->dot_state = XSD_DOT_BOL;
+		*done = 1;
+		return (cp + 1 - buf);
+	    }
+	    ds = (*cp == '\r' ? XSD_DOT_CR : XSD_DOT_MID);
+	    break;
+	}
+	cp++;
+    }
+    state->dot_state = ds;
+    return (len);
+}
+
+/* xsd_bdat_args - parse BDAT arguments as smtpd(8) does */
+
+static int xsd_bdat_args(char *args, off_t *count, int *last)
+{
+    char   *size;
+    char   *tok;
+    char   *end;
+    unsigned long long n;
+
+    if ((size = mystrtok(&args, " \t")) == 0 || !alldig(size))
+	return (0);
+    errno = 0;
+    n = strtoull(size, &end, 10);
+    if (errno != 0 || *end != 0 || n > (unsigned long long) (((off_t) 1 << 62)))
+	return (0);
+    *last = 0;
+    if ((tok = mystrtok(&args, " \t")) != 0) {
+	if (strcasecmp(tok, "LAST") != 0 || mystrtok(&args, " \t") != 0)
+	    return (0);
+	*last = 1;
+    }
+    *count = (off_t) n;
+    return (1);
+}
+
+/* xsd_cancel - forget a pending handshake */
+
+static void xsd_cancel(XSD_STATE *state)
+{
+    xc_session_wipe(&state->session);
+    state->hs_pending = 0;
+}
+
+/* xsd_switch - XCRYPT OK: reply, drop injected plaintext, switch */
+
+static void xsd_switch(XSD_STATE *state)
+{
+    const XC_SUITE *suite = state->session.suite;
+    ssize_t discard;
+    ssize_t n;
+
+    xsd_client_reply(state, XC_REPLY_OK);
+    if (xsd_client_flush(state) < 0) {
+	state->closing = 1;
+	return;
+    }
+
+    /*
+     * Whatever follows the XCRYPT OK line was sent before the client could
+     * have seen our reply: it cannot be genuine (spec 4.3).
+     */
+    discard = XSD_IN_LEN(state);
+    xsd_consume(state, discard);
+    if ((n = xc_stream_start(state->client, suite, &state->session.keys,
+			     XC_ROLE_SERVER)) < 0) {
+	msg_warn("cannot start XCRYPT for %s: %s", state->namaddr,
+		 xc_strerror((int) n));
+	state->closing = 1;
+	xsd_cancel(state);
+	return;
+    }
+    discard += n;
+    if (discard > 0)
+	msg_warn("%s: discarded %ld octets sent after XCRYPT OK"
+		 " (plaintext injection?)", state->namaddr, (long) discard);
+    state->xcrypt = 1;
+    state->suite = suite;
+    memcpy(state->fingerprint, state->session.fingerprint,
+	   sizeof(state->fingerprint));
+    state->fingerprint[sizeof(state->fingerprint) - 1] = 0;
+    msg_info("XCRYPT session from %s: suite=%s group=%s cache=%s"
+	     " fingerprint=%s", state->namaddr, suite->name,
+	     xc_group(suite->group)->name,
+	     state->session.cache_hit ? "hit" : "miss", state->fingerprint);
+    xsd_cancel(state);
+}
+
+/* xsd_xcrypt - answer XCRYPT, XCRYPT OK, XCRYPT FAIL */
+
+static void xsd_xcrypt(XSD_STATE *state, int kind, const XC_HELLO *hello,
+		               int err, const char *why)
+{
+    char    reply[2 * XC_PMAX + 64];
+    int     ret;
+
+    if (kind == XC_CMD_OK || kind == XC_CMD_FAIL) {
+	if (!state->hs_pending || state->xcrypt) {
+	    xsd_client_reply(state, XC_REPLY_SEQUENCE);
+	} else if (kind == XC_CMD_FAIL) {
+	    xsd_cancel(state);
+	    xsd_client_reply(state, XC_REPLY_FAILED);
+	} else if (state->session.suite == 0) {
+	    xsd_cancel(state);
+	    xsd_client_reply(state, XC_REPLY_OK_FAIL);
+	} else {
+	    xsd_switch(state);
+	}
+	return;
+    }
+
+    /*
+     * XCRYPT suite Ka Na, well-formed or not.
+     */
+    if (state->hs_pending) {
+	xsd_cancel(state);
+	xsd_client_reply(state, XC_REPLY_SEQUENCE);
+    } else if (!state->ehlo_ok || state->in_tx || state->xcrypt || state->tls) {
+	xsd_client_reply(state, XC_REPLY_SEQUENCE);
+    } else if (kind == XC_CMD_BAD) {
+	if (msg_verbose)
+	    msg_info("XCRYPT from %s: %s", state->namaddr, why);
+	xsd_client_reply(state, xc_reply_for_error(err));
+    } else if ((ret = xc_session_start(&state->session, xsd_cache,
+				       hello->suite, XC_ROLE_SERVER)) != XC_OK
+	       || (ret = xc_session_finish(&state->session, xsd_cache,
+					   hello)) != XC_OK) {
+	xsd_cancel(state);
+	if (ret == XC_ERR_KEY_RANGE) {
+	    xsd_client_reply(state, XC_REPLY_BADKEY);
+	} else {
+	    msg_warn("XCRYPT from %s: %s", state->namaddr, xc_strerror(ret));
+	    xsd_client_reply(state, XC_REPLY_TEMP);
+	}
+    } else if (xc_format_hello_reply(reply, sizeof(reply), hello->suite,
+				     state->session.pair.pub,
+				     state->session.nonce) < 0) {
+	xsd_cancel(state);
+	msg_warn("XCRYPT from %s: cannot format reply", state->namaddr);
+	xsd_client_reply(state, XC_REPLY_TEMP);
+    } else {
+	state->session.suite = hello->suite;
+	state->hs_pending = 1;
+	xsd_client_reply(state, reply);
+    }
+}
+
+/* xsd_verb_is - case-insensitive verb match */
+
+static int xsd_verb_is(const char *verb, ssize_t vlen, const char *name)
+{
+    return (vlen == (ssize_t) strlen(name) && strncasecmp(verb, name, vlen) == 0);
+}
+
+/* xsd_command - handle one command line (or the head of a long one) */
+
+static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
+{
+    const char *ptr = XSD_IN_PTR(state);
+    ssize_t tlen = len;
+    const char *verb;
+    ssize_t vlen;
+    char   *args;
+    int     kind = XSD_K_OTHER;
+    int     xkind;
+    int     err;
+    const char *why;
+    XC_HELLO hello;
+    off_t   count = -1;
+    int     last = 0;
+    int     blocked = (XSD_PEND_LEN(state) > 0);
+
+    /*
+     * The command text as smtpd(8) sees it: without LF and the CRs
+     * before it.
+     */
+    if (!is_long) {
+	tlen--;					/* LF */
+	while (tlen > 0 && ptr[tlen - 1] == '\r')
+	    tlen--;
+    }
+    vstring_strncpy(state->line, ptr, tlen);
+    for (verb = STR(state->line); *verb == ' ' || *verb == '\t'; verb++)
+	 /* void */ ;
+    vlen = strcspn(verb, " \t");
+    if (msg_verbose)
+	msg_info("< %s: %.100s%s", state->namaddr, STR(state->line),
+		 is_long ? "..." : "");
+
+    /*
+     * XCRYPT and its confirmation are ours, answered in order with smtpd's
+     * replies. Only whole lines count: a fragment is never XCRYPT.
+     */
+    if (!is_long && xsd_suites.count > 0) {
+	xkind = xc_parse_command(ptr, tlen, &xsd_suites, &hello, &err, &why);
+	if (xkind != XC_CMD_OTHER) {
+	    if (blocked)
+		return (0);
+	    xsd_consume(state, len);
+	    xsd_xcrypt(state, xkind, &hello, err, why);
+	    return (1);
+	}
+    }
+
+    /*
+     * While 250 XCRYPT is waiting for its confirmation, anything but QUIT
+     * is out of sequence and cancels the handshake.
+     */
+    if (state->hs_pending) {
+	if (blocked)
+	    return (0);
+	if (is_long || !xsd_verb_is(verb, vlen, "QUIT")) {
+	    xsd_cancel(state);
+	    xsd_client_reply(state, XC_REPLY_SEQUENCE);
+	    if (is_long) {
+		state->long_line = 1;
+		state->long_bdat = -1;
+		state->long_discard = 1;
+	    }
+	    xsd_consume(state, len);
+	    return (1);
+	}
+	xsd_cancel(state);
+    }
+
+    /*
+     * One layer at a time: no STARTTLS inside XCRYPT.
+     */
+    if (state->xcrypt && xsd_verb_is(verb, vlen, "STARTTLS")) {
+	if (blocked)
+	    return (0);
+	xsd_consume(state, len);
+	if (is_long) {
+	    state->long_line = 1;
+	    state->long_bdat = -1;
+	    state->long_discard = 1;
+	}
+	xsd_client_reply(state, "502 5.5.1 Error: command not implemented");
+	return (1);
+    }
+
+    /*
+     * Relay, and remember what the reply will answer.
+     */
+    if (xsd_verb_is(verb, vlen, "EHLO")) {
+	kind = XSD_K_EHLO;
+    } else if (xsd_verb_is(verb, vlen, "HELO")) {
+	kind = XSD_K_HELO;
+    } else if (xsd_verb_is(verb, vlen, "MAIL")) {
+	kind = XSD_K_MAIL;
+	state->bdat_first = 1;
+    } else if (xsd_verb_is(verb, vlen, "RSET")) {
+	kind = XSD_K_RSET;
+    } else if (xsd_verb_is(verb, vlen, "DATA")) {
+	kind = XSD_K_DATA;
+	state->hold = 1;
+    } else if (xsd_verb_is(verb, vlen, "STARTTLS")) {
+	kind = XSD_K_STARTTLS;
+	state->hold = 1;
+    } else if (xsd_verb_is(verb, vlen, "AUTH")) {
+	kind = XSD_K_AUTH;
+	state->hold = 1;
+    } else if (xsd_verb_is(verb, vlen, "BDAT")) {
+	args = (char *) verb + vlen;
+	if (xsd_bdat_args(args, &count, &last))
+	    kind = last ? XSD_K_BDAT_LAST : XSD_K_BDAT;
+    }
+    xsd_pend_push(state, kind);
+
+    if (kind == XSD_K_BDAT || kind == XSD_K_BDAT_LAST) {
+	if (!is_long && state->bdat_first && xsd_want_header(state)) {
+	    VSTRING *hdr = vstring_alloc(200);
+	    char    size[64];
+
+	    xsd_trace_header(state, hdr);
+	    snprintf(size, sizeof(size), "%lld", (long long) (count + LEN(hdr)));
+	    vstring_sprintf_append(state->sout, "BDAT %s%s\r\n",
+				   size, last ? " LAST" : "");
+	    vstring_memcat(state->sout, STR(hdr), LEN(hdr));
+	    VSTRING_TERMINATE(state->sout);
+	    vstring_free(hdr);
+	    xsd_consume(state, len);
+	} else {
+	    xsd_forward(state, len);
+	}
+	state->bdat_first = 0;
+	if (is_long) {
+	    state->long_line = 1;
+	    state->long_bdat = count;
+	    state->long_bdat_last = last;
+	} else if (count > 0) {
+	    state->mode = XSD_MODE_BDAT;
+	    state->bdat_left = count;
+	}
+	return (1);
+    }
+    xsd_forward(state, len);
+    if (is_long) {
+	state->long_line = 1;
+	state->long_bdat = -1;
+    }
+    return (1);
+}
+
+/* xsd_client_process - handle what the client has sent so far */
+
+static void xsd_client_process(XSD_STATE *state)
+{
+    ssize_t avail;
+    ssize_t n;
+    const char *cp;
+    const char *nl;
+    int     done;
+
+    while ((avail = XSD_IN_LEN(state)) > 0 && !state->closing) {
+	cp = XSD_IN_PTR(state);
+	switch (state->mode) {
+
+	case XSD_MODE_OPAQUE:
+	    xsd_forward(state, avail);
+	    continue;
+
+	case XSD_MODE_DATA:
+	    n = xsd_data_scan(state, cp, avail, &done);
+	    xsd_forward(state, n);
+	    if (done)
+		state->mode = XSD_MODE_CMD;
+	    continue;
+
+	case XSD_MODE_BDAT:
+	    n = (off_t) avail < state->bdat_left ? avail : (ssize_t) state->bdat_left;
+	    xsd_forward(state, n);
+	    if ((state->bdat_left -= n) == 0)
+		state->mode = XSD_MODE_CMD;
+	    continue;
+	}
+
+	/*
+	 * The rest of an over-long line: relay it as it is (or drop it, if
+	 * we answered the line ourselves), then act on its head.
+	 */
+	if (state->long_line) {
+	    nl = memchr(cp, '\n', avail);
+	    n = nl ? nl + 1 - cp : avail;
+	    if (state->long_discard)
+		xsd_consume(state, n);
+	    else
+		xsd_forward(state, n);
+	    if (nl) {
+		state->long_line = 0;
+		state->long_discard = 0;
+		if (state->long_bdat > 0) {
+		    state->mode = XSD_MODE_BDAT;
+		    state->bdat_left = state->long_bdat;
+		}
+		state->long_bdat = -1;
+	    }
+	    continue;
+	}
+	if (state->hold)
+	    return;
+
+	/*
+	 * A SASL response line, after 334: relay it, wait for the reply.
+	 */
+	nl = memchr(cp, '\n', avail < var_line_limit ? avail : var_line_limit);
+	if (state->mode == XSD_MODE_AUTH) {
+	    if (nl == 0 && avail < var_line_limit)
+		return;
+	    state->mode = XSD_MODE_CMD;
+	    xsd_pend_push(state, XSD_K_AUTH);
+	    state->hold = 1;
+	    if (nl) {
+		xsd_forward(state, nl + 1 - cp);
+	    } else {
+		xsd_forward(state, avail);
+		state->long_line = 1;
+		state->long_bdat = -1;
+	    }
+	    continue;
+	}
+
+	/*
+	 * A command line, whole or (longer than smtpd parses) its head.
+	 */
+	if (nl != 0) {
+	    if (xsd_command(state, nl + 1 - cp, 0) == 0)
+		return;
+	} else if (avail >= var_line_limit) {
+	    if (xsd_command(state, var_line_limit, 1) == 0)
+		return;
+	} else {
+	    return;
+	}
+    }
+}
+
+/* xsd_ehlo_reply - add XCRYPT, or drop STARTTLS, in an EHLO reply */
+
+static void xsd_ehlo_reply(XSD_STATE *state, const char *reply, ssize_t len)
+{
+    static char keyword[256];
+    VSTRING *out = state->line;
+    const char *cp = reply;
+    const char *end = reply + len;
+    const char *nl;
+    ssize_t starts[256];
+    int     nlines = 0;
+    int     i;
+
+    if (keyword[0] == 0
+	&& xc_format_ehlo_keyword(keyword, sizeof(keyword), &xsd_suites) < 0)
+	msg_fatal("cannot format the XCRYPT EHLO keyword");
+
+    VSTRING_RESET(out);
+    for (; cp < end; cp = nl + 1) {
+	if ((nl = memchr(cp, '\n', end - cp)) == 0)
+	    nl = end - 1;
+	if (state->xcrypt && nl - cp >= 12
+	    && strncasecmp(cp + 4, "STARTTLS", 8) == 0
+	    && (cp[12] == '\r' || cp[12] == '\n' || cp[12] == ' '))
+	    continue;
+	if (nlines < 256)
+	    starts[nlines++] = LEN(out);
+	vstring_memcat(out, cp, nl + 1 - cp);
+	if (cp == reply && !state->xcrypt && !state->tls
+	    && xsd_suites.count > 0 && nlines < 256) {
+	    starts[nlines++] = LEN(out);
+	    vstring_sprintf_append(out, "250-%s\r\n", keyword);
+	}
+    }
+    for (i = 0; i < nlines; i++)
+	if (starts[i] + 3 < (ssize_t) LEN(out))
+	    STR(out)[starts[i] + 3] = (i == nlines - 1 ? ' ' : '-');
+    xsd_client_put(state, STR(out), LEN(out));
+}
+
+/* xsd_reply - act on one complete smtpd reply, and relay it */
+
+static void xsd_reply(XSD_STATE *state, const char *reply, ssize_t len)
+{
+    int     kind = xsd_pend_pop(state);
+    int     code = (len >= 3 ? reply[0] : 0);
+    int     is250 = (len >= 3 && strncmp(reply, "250", 3) == 0);
+
+    if (msg_verbose)
+	msg_info("> %s: %.*s", state->namaddr, (int) (len > 100 ? 100 : len),
+		 reply);
+    switch (kind) {
+    case XSD_K_EHLO:
+	if (is250) {
+	    state->ehlo_ok = 1;
+	    state->in_tx = 0;
+	    xsd_ehlo_reply(state, reply, len);
+	    return;
+	}
+	break;
+    case XSD_K_HELO:
+	if (is250) {
+	    state->ehlo_ok = 0;
+	    state->in_tx = 0;
+	}
+	break;
+    case XSD_K_MAIL:
+	if (code == '2')
+	    state->in_tx = 1;
+	break;
+    case XSD_K_RSET:
+	if (code == '2')
+	    state->in_tx = 0;
+	break;
+    case XSD_K_DATA:
+	state->hold = 0;
+	if (len >= 3 && strncmp(reply, "354", 3) == 0) {
+	    xsd_client_put(state, reply, len);
+	    state->mode = XSD_MODE_DATA;
+	    state->dot_state = XSD_DOT_BOL;
+	    xsd_pend_push(state, XSD_K_DOT);
+	    if (xsd_want_header(state)) {
+		VSTRING *hdr = vstring_alloc(200);
+
+		xsd_trace_header(state, hdr);
+		vstring_memcat(state->sout, STR(hdr), LEN(hdr));
+		VSTRING_TERMINATE(state->sout);
+		vstring_free(hdr);
+	    }
+	    return;
+	}
+	break;
+    case XSD_K_DOT:
+    case XSD_K_BDAT_LAST:
+	state->in_tx = 0;
+	break;
+    case XSD_K_STARTTLS:
+	state->hold = 0;
+	if (len >= 3 && strncmp(reply, "220", 3) == 0) {
+	    state->tls = 1;
+	    state->mode = XSD_MODE_OPAQUE;
+	}
+	break;
+    case XSD_K_AUTH:
+	state->hold = 0;
+	if (len >= 3 && strncmp(reply, "334", 3) == 0)
+	    state->mode = XSD_MODE_AUTH;
+	break;
+    }
+    xsd_client_put(state, reply, len);
+}
+
+/* xsd_smtpd_process - split smtpd output into replies */
+
+static void xsd_smtpd_process(XSD_STATE *state)
+{
+    const char *start = STR(state->sbuf);
+    const char *end = start + LEN(state->sbuf);
+    const char *cp = start;
+    const char *line;
+    const char *nl;
+    ssize_t used = 0;
+
+    while (cp < end) {
+	if (state->mode == XSD_MODE_OPAQUE) {
+	    xsd_client_put(state, cp, end - cp);
+	    cp = end;
+	    used = end - start;
+	    break;
+	}
+	line = cp;
+	if ((nl = memchr(line, '\n', end - line)) == 0)
+	    break;
+	cp = nl + 1;
+	/* A line "NNN-..." continues the reply. */
+	if (nl - line >= 4 && line[3] == '-')
+	    continue;
+	xsd_reply(state, start + used, cp - (start + used));
+	used = cp - start;
+    }
+    if (used > 0) {
+	memmove(STR(state->sbuf), start + used, LEN(state->sbuf) - used);
+	vstring_truncate(state->sbuf, LEN(state->sbuf) - used);
+	VSTRING_TERMINATE(state->sbuf);
+    }
+}
+
+/* xsd_proto - relay one session */
+
+void    xsd_proto(XSD_STATE *state)
+{
+    struct pollfd fds[2];
+    int     client_maybe = 1;
+    int     client_eof = 0;
+    int     want_client;
+    int     nfds;
+    int     ret;
+
+    xsd_pend_push(state, XSD_K_GREET);
+
+    for (;;) {
+	xsd_client_process(state);
+	if (LEN(state->sout) > 0 && xsd_smtpd_flush(state) < 0)
+	    break;
+	if (state->client_wrote && xsd_client_flush(state) < 0)
+	    break;
+	if (state->closing)
+	    break;
+
+	/*
+	 * Read the client while there is room, without blocking: a record
+	 * may be in the layer's buffer that poll() does not see.
+	 */
+	want_client = !client_eof && XSD_IN_LEN(state) < XSD_IN_MAX;
+	if (want_client && client_maybe) {
+	    if ((ret = xsd_client_fill(state)) > 0) {
+
+		/*
+		 * In plaintext poll() tells the truth; with records, whole
+		 * ones may wait in the layer's buffer.
+		 */
+		client_maybe = (state->xcrypt && state->suite->aead);
+		continue;
+	    }
+	    if (ret < 0) {
+		if (errno == EIO && state->xcrypt) {
+		    msg_warn("XCRYPT record from %s did not verify:"
+			     " closing the connection", state->namaddr);
+		    break;
+		}
+		if (errno != 0 && msg_verbose)
+		    msg_info("read from %s: %m", state->namaddr);
+
+		/*
+		 * Between commands, let smtpd see the end of input and relay
+		 * what it still has to say; in the middle of a message or a
+		 * line, hang up at once so that nothing is half-queued.
+		 */
+		if (errno != 0 || state->mode != XSD_MODE_CMD
+		    || state->long_line || XSD_IN_LEN(state) > 0)
+		    break;
+		client_eof = 1;
+		(void) shutdown(state->smtpd_fd, SHUT_WR);
+		continue;
+	    }
+	    client_maybe = 0;
+	}
+	nfds = 0;
+	fds[nfds].fd = state->smtpd_fd;
+	fds[nfds].events = POLLIN;
+	fds[nfds++].revents = 0;
+	if (want_client) {
+	    fds[nfds].fd = vstream_fileno(state->client);
+	    fds[nfds].events = POLLIN;
+	    fds[nfds++].revents = 0;
+	}
+	if ((ret = poll(fds, nfds, var_xsd_timeout * 1000)) < 0) {
+	    if (errno == EINTR)
+		continue;
+	    msg_fatal("poll: %m");
+	}
+	if (ret == 0) {
+	    msg_info("timeout after %ds with %s", var_xsd_timeout,
+		     state->namaddr);
+	    break;
+	}
+	if (fds[0].revents) {
+	    if ((ret = xsd_smtpd_fill(state)) < 0) {
+		/* smtpd hung up: relay a last partial reply, if any. */
+		if (LEN(state->sbuf) > 0)
+		    xsd_client_put(state, STR(state->sbuf), LEN(state->sbuf));
+		if (state->client_wrote)
+		    (void) xsd_client_flush(state);
+		break;
+	    }
+	    if (ret > 0)
+		xsd_smtpd_process(state);
+	    if (state->client_wrote && xsd_client_flush(state) < 0)
+		break;
+	}
+	if (nfds > 1 && fds[1].revents)
+	    client_maybe = 1;
+    }
+}
