@@ -116,8 +116,11 @@ static void xs_addr_add(XS_ADDR_LIST *list, const char *host,
 	    return;
     if (list->len >= list->size) {
 	list->size = list->size ? 2 * list->size : 8;
-	list->addrs = (XS_ADDR *) myrealloc((void *) list->addrs,
-					    list->size * sizeof(XS_ADDR));
+	if (list->addrs == 0)
+	    list->addrs = (XS_ADDR *) mymalloc(list->size * sizeof(XS_ADDR));
+	else
+	    list->addrs = (XS_ADDR *) myrealloc((void *) list->addrs,
+						list->size * sizeof(XS_ADDR));
     }
     ap = list->addrs + list->len++;
     ap->host = mystrdup(host);

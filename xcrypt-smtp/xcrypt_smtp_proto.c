@@ -419,10 +419,12 @@ static int xs_xcrypt(XS_STATE *state, const XC_SUITE *suite, XS_RESP *resp)
 	why = "multi-line reply to XCRYPT";
     else if ((err = xc_parse_hello_reply(text, strlen(text), suite, &hello,
 					 &why)) != XC_OK) {
-	if (why == 0)
+	if (why == 0 || *why == 0)
 	    why = xc_strerror(err);
     } else if ((err = xc_session_finish(&sess, xs_cache, &hello)) != XC_OK)
 	why = xc_strerror(err);
+    else
+	why = 0;				/* the parser sets "" on success */
     if (why != 0) {
 	msg_warn("%s: XCRYPT with %s: bad reply: %s", state->request->queue_id,
 		 STR(state->namaddrport), why);
