@@ -88,19 +88,27 @@ say "  instances under $T; master.cf entries from master.cf.sample:"
 postconf -c "$T/rcv/etc" -M | grep -E 'xcrypt|pass ' | sed 's/^/    rcv: /'
 postconf -c "$T/snd/etc" -M smtp/unix relay/unix | sed 's/^/    snd: /'
 
-# The capture starts before the receiver listens.
-tcpdump -i lo -n -U -s 0 -Z root -w "$T/capture.pcap" "tcp port $rport" \
-    2>"$T/tcpdump.err" &
-tcpdump_pid=$!
-_pf_pids+=("$tcpdump_pid")
-for i in $(seq 1 50); do
-    grep -q 'listening on' "$T/tcpdump.err" && break
-    sleep 0.1
-done
-
 pf_start rcv || exit 1
 pf_start snd || exit 1
 wait_port "$rport" || { say "demo: receiver port $rport does not answer"; exit 1; }
+sleep 1				# the probe connection is over
+
+# Capture the receiver's port on lo from here on. UDP datagrams to an
+# unused port, inside the filter, tell when the capture is running.
+cport=$(free_port)
+tcpdump -i lo -n -U --immediate-mode -s 0 -Z root -w "$T/capture.pcap" \
+    "tcp port $rport or udp port $cport" 2>"$T/tcpdump.err" &
+tcpdump_pid=$!
+_pf_pids+=("$tcpdump_pid")
+capturing=no
+for i in $(seq 1 100); do
+    echo canary 2>/dev/null > "/dev/udp/127.0.0.1/$cport"
+    if [ "$(stat -c %s "$T/capture.pcap" 2>/dev/null || echo 0)" -gt 24 ]; then
+	capturing=yes; break
+    fi
+    sleep 0.1
+done
+[ "$capturing" = yes ] || { say "demo: tcpdump does not capture:"; cat "$T/tcpdump.err"; }
 
 # ---- Send, one message at a time ------------------------------------------
 # One at a time, so that the second session finds the first one's shared
@@ -140,12 +148,13 @@ fact delivered "$ndel of $nmsg messages in the receiver's Maildir" test "$ndel" 
 # names XCRYPT and a suite.
 trace_ok=0
 for f in "${msgs[@]}"; do
-    sed '/^$/q' "$f" | tr -d '\r' | awk '/^[^ \t]/{if(h)print h; h=$0; next}{h=h" "$0}END{if(h)print h}' |
-	grep -i xcrypt | grep -Eq '(chacha20poly1305_2\.0|sober128_1\.0|arrsyfor_1\.0)' &&
+    sed '/^$/q' "$f" | tr -d '\r' | awk '/^[^ \t]/{if(h)print h; h=$0; next}{sub(/^[ \t]+/, ""); h=h" "$0}END{if(h)print h}' |
+	grep -iv '^subject:' | grep -i xcrypt | grep -Eq '(chacha20poly1305_2\.0|sober128_1\.0|arrsyfor_1\.0)' &&
 	trace_ok=$((trace_ok + 1))
 done
 trace_line=$( [ "$ndel" -gt 0 ] && sed '/^$/q' "${msgs[0]}" | tr -d '\r' |
-    awk '/^[^ \t]/{if(h)print h; h=$0; next}{h=h" "$0}END{if(h)print h}' | grep -i xcrypt | head -1)
+    awk '/^[^ \t]/{if(h)print h; h=$0; next}{sub(/^[ \t]+/, ""); h=h" "$0}END{if(h)print h}' |
+    grep -iv '^subject:' | grep -i xcrypt | head -1)
 fact trace_header "$trace_ok of $ndel delivered messages carry a trace header naming the XCRYPT suite${trace_line:+: $trace_line}" \
     test "$trace_ok" = "$nmsg"
 
@@ -162,6 +171,10 @@ ns=$(printf '%s' "$sfp" | grep -c .) nr=$(printf '%s' "$rfp" | grep -c .)
 sset=$(printf '%s\n' "$sfp" | awk 'NF{print tolower($1)}' | sort)
 rset=$(printf '%s\n' "$rfp" | awk 'NF{print tolower($1)}' | sort)
 ndistinct=$(printf '%s\n' "$sset" | grep . | sort -u | wc -l)
+say "Sessions, in log order:"
+paste -d' ' <(printf '%s\n' "$sfp") <(printf '%s\n' "$rfp") | awk 'NF{
+    fp = ($1 == $3) ? "fingerprint " $1 " on both sides" : "fingerprint " $1 " (sender) but " $3 " (receiver)"
+    printf "    %d. %s; cache: sender %s, receiver %s\n", NR, fp, $2, $4 }'
 fact log_lines "$ns sender and $nr receiver XCRYPT session lines for $nmsg messages" \
     test "$ns" = "$nmsg" -a "$nr" = "$nmsg"
 fact same_fingerprint "both sides log the same $ndistinct distinct session fingerprints" \
@@ -214,6 +227,7 @@ rpid=$(tr -dc 0-9 < "$T/rcv/queue/pid/master.pid" 2>/dev/null)
 spid=$(tr -dc 0-9 < "$T/snd/queue/pid/master.pid" 2>/dev/null)
 pf_stop snd
 pf_stop rcv
+_pf_instances=()			# stopped: nothing left for the exit trap
 gone() { local p; for p in "$@"; do [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null || return 1; done; }
 fact stopped "both instances stopped (master pids $spid, $rpid)" gone "$spid" "$rpid"
 fact default_postfix_untouched "/etc/postfix unchanged" test "$(etc_sum)" = "$etc_before"

@@ -8,7 +8,7 @@
 # SERVER_PORT in both directions, and splits each direction at the
 # handshake: the client's "XCRYPT OK" line and the server's "250 XCRYPT
 # OK" reply. Prints one JSON object:
-#   sessions            connections seen (with a SYN or payload)
+#   sessions            connections whose SYN was captured
 #   switched            connections where both sides switched
 #   advertised          connections whose plaintext EHLO reply listed XCRYPT
 #   octets_before/after payload octets before/after the switch
@@ -89,8 +89,10 @@ def main(argv):
             key, d = dport, "s2c"
         else:
             continue
-        c = conns.setdefault(key, {"c2s": [], "s2c": []})
-        if payload:
+        if d == "c2s" and flags & 0x12 == 0x02:	# SYN: a new connection
+            conns[key] = {"c2s": [], "s2c": []}
+        c = conns.get(key)			# None: began before the capture
+        if c is not None and payload:
             c[d].append((seq, payload))
     res = {"sessions": len(conns), "switched": 0, "advertised": 0,
            "octets_before": 0, "octets_after": 0,
