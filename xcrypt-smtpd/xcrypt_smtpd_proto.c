@@ -747,7 +747,7 @@ static void xsd_smtpd_process(XSD_STATE *state)
 void    xsd_proto(XSD_STATE *state)
 {
     struct pollfd fds[2];
-    int     client_maybe = 1;
+    int     client_maybe = 0;		/* plaintext: poll() tells */
     int     client_eof = 0;
     int     want_client;
     int     nfds;

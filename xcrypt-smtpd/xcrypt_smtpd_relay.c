@@ -183,7 +183,6 @@ int     xsd_pass_connect(XSD_STATE *state)
     (void) close(server_fd);
     myfree(service);
     state->smtpd_fd = pair[0];
-    close_on_exec(pair[0], CLOSE_ON_EXEC);
     non_blocking(pair[0], NON_BLOCKING);
     non_blocking(vstream_fileno(state->client), NON_BLOCKING);
     vstream_control(state->client,
