@@ -121,6 +121,7 @@ typedef struct XSD_STATE {
     char    fingerprint[17];		/* active session */
     int     client_wrote;		/* unflushed client output */
     int     closing;			/* stop after this round */
+    int     smtpd_bye;			/* smtpd sent 421/521: relay only */
 } XSD_STATE;
 
 #define XSD_PEND_LEN(s)	(VSTRING_LEN((s)->pend) - (s)->poff)

@@ -39,6 +39,13 @@
 /*	All replies of one smtpd(8) write go out with one flush, which is
 /*	one record for the AEAD suite.
 /*
+/*	Commands are split into words as smtpd_token() does: at any
+/*	ASCII white space, not only space and tab.
+/*
+/*	Once smtpd(8) has sent a 421 or 521 reply (after which it hangs
+/*	up), the client hears nothing more from this module: only what
+/*	smtpd(8) still sends, then the connection closes.
+/*
 /*	Messages received with XCRYPT on start with a Received: header
 /*	naming the suite, inserted after smtpd's 354 reply to DATA, or
 /*	in front of the first BDAT chunk (whose count grows to match).
@@ -98,6 +105,14 @@
 #define XSD_DOT_DOT	1		/* "." at the start of a line */
 #define XSD_DOT_CR	2		/* ".\r", ".\r\r", ... */
 #define XSD_DOT_MID	3		/* elsewhere in a line */
+
+ /*
+  * smtpd_token() separates words at any ASCII white space (ISSPACE), not
+  * only at space and tab: "DATA\f" is DATA, "BDAT 5\rLAST" is BDAT 5 LAST.
+  * Classify commands with the same separators, or content would be taken
+  * for commands and the other way around.
+  */
+#define XSD_SPACE	" \t\n\v\f\r"
 
 /* xsd_pend_push - expect one more reply from smtpd */
 
@@ -218,15 +233,16 @@ static int xsd_bdat_args(char *args, off_t *count, int *last)
     char   *end;
     unsigned long long n;
 
-    if ((size = mystrtok(&args, " \t")) == 0 || !alldig(size))
+    /* As off_cvt_string(): any count up to the largest off_t. */
+    if ((size = mystrtok(&args, XSD_SPACE)) == 0 || !alldig(size))
 	return (0);
     errno = 0;
     n = strtoull(size, &end, 10);
-    if (errno != 0 || *end != 0 || n > (unsigned long long) (((off_t) 1 << 62)))
+    if (errno != 0 || *end != 0 || n > (unsigned long long) OFF_T_MAX)
 	return (0);
     *last = 0;
-    if ((tok = mystrtok(&args, " \t")) != 0) {
-	if (strcasecmp(tok, "LAST") != 0 || mystrtok(&args, " \t") != 0)
+    if ((tok = mystrtok(&args, XSD_SPACE)) != 0) {
+	if (strcasecmp(tok, "LAST") != 0 || mystrtok(&args, XSD_SPACE) != 0)
 	    return (0);
 	*last = 1;
     }
@@ -262,6 +278,15 @@ static void xsd_switch(XSD_STATE *state)
      */
     discard = XSD_IN_LEN(state);
     xsd_consume(state, discard);
+
+    /*
+     * Spec 4.2's "454 4.7.0 XCRYPT FAIL" would need a failure before the
+     * 250 goes out, and xc_stream_start() wants that 250 flushed first. Its
+     * errors are can't-happen ones (suite/key mismatch, already active,
+     * cipher setup with a valid key; memory exhaustion is fatal in
+     * mymalloc()). If one happens anyway, the client has switched on our
+     * 250: hang up rather than go on in plaintext.
+     */
     if ((n = xc_stream_start(state->client, suite, &state->session.keys,
 			     XC_ROLE_SERVER)) < 0) {
 	msg_warn("cannot start XCRYPT for %s: %s", state->namaddr,
@@ -380,9 +405,8 @@ static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
 	    tlen--;
     }
     vstring_strncpy(state->line, ptr, tlen);
-    for (verb = STR(state->line); *verb == ' ' || *verb == '\t'; verb++)
-	 /* void */ ;
-    vlen = strcspn(verb, " \t");
+    verb = STR(state->line) + strspn(STR(state->line), XSD_SPACE);
+    vlen = strcspn(verb, XSD_SPACE);
     if (msg_verbose)
 	msg_info("< %s: %.100s%s", state->namaddr, STR(state->line),
 		 is_long ? "..." : "");
@@ -468,7 +492,13 @@ static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
     xsd_pend_push(state, kind);
 
     if (kind == XSD_K_BDAT || kind == XSD_K_BDAT_LAST) {
-	if (!is_long && state->bdat_first && xsd_want_header(state)) {
+
+	/*
+	 * The first chunk of a message over XCRYPT: our own command line
+	 * with the count grown by the trace header, then the header. Of an
+	 * over-long line smtpd(8) would skip the rest: drop it here.
+	 */
+	if (state->bdat_first && xsd_want_header(state)) {
 	    VSTRING *hdr = vstring_alloc(200);
 	    char    size[64];
 
@@ -480,6 +510,8 @@ static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
 	    VSTRING_TERMINATE(state->sout);
 	    vstring_free(hdr);
 	    xsd_consume(state, len);
+	    if (is_long)
+		state->long_discard = 1;
 	} else {
 	    xsd_forward(state, len);
 	}
@@ -512,7 +544,8 @@ static void xsd_client_process(XSD_STATE *state)
     const char *nl;
     int     done;
 
-    while ((avail = XSD_IN_LEN(state)) > 0 && !state->closing) {
+    while ((avail = XSD_IN_LEN(state)) > 0 && !state->closing
+	   && !state->smtpd_bye) {
 	cp = XSD_IN_PTR(state);
 	switch (state->mode) {
 
@@ -573,7 +606,8 @@ static void xsd_client_process(XSD_STATE *state)
 	    if (nl) {
 		xsd_forward(state, nl + 1 - cp);
 	    } else {
-		xsd_forward(state, avail);
+		/* Only the head: what follows its LF is not ours to pass. */
+		xsd_forward(state, var_line_limit);
 		state->long_line = 1;
 		state->long_bdat = -1;
 	    }
@@ -604,14 +638,16 @@ static void xsd_ehlo_reply(XSD_STATE *state, const char *reply, ssize_t len)
     const char *cp = reply;
     const char *end = reply + len;
     const char *nl;
-    ssize_t starts[256];
-    int     nlines = 0;
-    int     i;
+    ssize_t last = -1;			/* start of the last line out */
 
     if (keyword[0] == 0
 	&& xc_format_ehlo_keyword(keyword, sizeof(keyword), &xsd_suites) < 0)
 	msg_fatal("cannot format the XCRYPT EHLO keyword");
 
+    /*
+     * Every line goes out as "250-...", and the last one as "250 ...":
+     * the keyword may become the last line, STARTTLS may have been it.
+     */
     VSTRING_RESET(out);
     for (; cp < end; cp = nl + 1) {
 	if ((nl = memchr(cp, '\n', end - cp)) == 0)
@@ -620,19 +656,35 @@ static void xsd_ehlo_reply(XSD_STATE *state, const char *reply, ssize_t len)
 	    && strncasecmp(cp + 4, "STARTTLS", 8) == 0
 	    && (cp[12] == '\r' || cp[12] == '\n' || cp[12] == ' '))
 	    continue;
-	if (nlines < 256)
-	    starts[nlines++] = LEN(out);
+	last = LEN(out);
 	vstring_memcat(out, cp, nl + 1 - cp);
+	if (nl - cp > 3 && (cp[3] == ' ' || cp[3] == '-'))
+	    STR(out)[last + 3] = '-';
 	if (cp == reply && !state->xcrypt && !state->tls
-	    && xsd_suites.count > 0 && nlines < 256) {
-	    starts[nlines++] = LEN(out);
+	    && xsd_suites.count > 0) {
+	    last = LEN(out);
 	    vstring_sprintf_append(out, "250-%s\r\n", keyword);
 	}
     }
-    for (i = 0; i < nlines; i++)
-	if (starts[i] + 3 < (ssize_t) LEN(out))
-	    STR(out)[starts[i] + 3] = (i == nlines - 1 ? ' ' : '-');
+    if (last >= 0 && last + 3 < (ssize_t) LEN(out)
+	&& STR(out)[last + 3] == '-')
+	STR(out)[last + 3] = ' ';
     xsd_client_put(state, STR(out), LEN(out));
+}
+
+/* xsd_reply_closes - is this reply 421 or 521 */
+
+static int xsd_reply_closes(const char *reply, ssize_t len)
+{
+    const char *last = reply;
+    const char *cp;
+
+    /* The code of a multi-line reply is that of its last line. */
+    for (cp = reply; cp < reply + len - 1; cp++)
+	if (*cp == '\n')
+	    last = cp + 1;
+    return (reply + len - last >= 3
+	    && (strncmp(last, "421", 3) == 0 || strncmp(last, "521", 3) == 0));
 }
 
 /* xsd_reply - act on one complete smtpd reply, and relay it */
@@ -646,6 +698,14 @@ static void xsd_reply(XSD_STATE *state, const char *reply, ssize_t len)
     if (msg_verbose)
 	msg_info("> %s: %.*s", state->namaddr, (int) (len > 100 ? 100 : len),
 		 reply);
+
+    /*
+     * 421 and 521 close the channel (smtpd(8) hangs up after them): from
+     * here on the client hears only what smtpd(8) still says, nothing of
+     * ours (e.g. no 503 to a pipelined XCRYPT OK).
+     */
+    if (xsd_reply_closes(reply, len))
+	state->smtpd_bye = 1;
     switch (kind) {
     case XSD_K_EHLO:
 	if (is250) {
