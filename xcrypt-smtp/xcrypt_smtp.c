@@ -13,7 +13,9 @@
 /*	stream or record encryption) before it sends the envelope, so
 /*	that addresses and message text never cross the wire in clear.
 /*	Without XCRYPT it uses opportunistic STARTTLS as smtp(8) does at
-/*	level "may", and otherwise plaintext; at security level
+/*	level "may" (including smtp(8)'s retry of the same server in
+/*	plaintext after a failed TLS handshake, for mail that has waited
+/*	$minimal_backoff_time), and otherwise plaintext; at security level
 /*	"encrypt" it defers mail for a server that does not offer XCRYPT.
 /*
 /*	The next hop is found as smtp(8) finds it: the MX hosts of a
@@ -66,6 +68,11 @@
 /* .IP "\fBxcrypt_smtp_tls_security_level (may)\fR"
 /*	none or may: whether opportunistic STARTTLS is used when the
 /*	server offers no XCRYPT.
+/* .IP "\fBxcrypt_smtp_ehlo_after_xcrypt (no)\fR"
+/*	Send EHLO again inside the protected session. The spec makes
+/*	this optional (the session state survives the switch); the
+/*	server's features are known from the first EHLO, and leaving it
+/*	out saves one round trip per connection.
 /* .IP "\fBxcrypt_smtp_connect_timeout (30s)\fR"
 /*	Time limit for completing a TCP connection.
 /* .IP "\fBxcrypt_smtp_greeting_timeout (300s)\fR"
@@ -82,7 +89,10 @@
 /*	smtp_dns_support_level, smtp_host_lookup, smtp_tls_loglevel,
 /*	smtp_tls_CAfile, smtp_tls_CApath, smtp_tls_protocols,
 /*	smtp_tls_ciphers, smtp_tls_exclude_ciphers,
-/*	smtp_tls_fingerprint_digest, smtp_starttls_timeout.
+/*	smtp_tls_fingerprint_digest, smtp_starttls_timeout,
+/*	minimal_backoff_time (as smtp(8), a failed opportunistic TLS
+/*	handshake is retried in plaintext only for mail that has been
+/*	queued at least this long).
 /* SEE ALSO
 /*	smtp(8), xcrypt-smtpd(8), ../shared/XCRYPT-PROTOCOL.md
 /* LICENSE
@@ -150,6 +160,8 @@ char   *var_xs_tls_ciphers;
 char   *var_xs_tls_excl_ciph;
 char   *var_xs_tls_fpt_dgst;
 int     var_xs_starttls_tmout;
+int     var_xs_xc_ehlo;
+int     var_min_backoff_time;
 
  /*
   * Process-wide state.
@@ -195,15 +207,13 @@ static int xs_deliver_message(DELIVER_REQUEST *request)
 	msg_fatal("recipient count: %d", request->rcpt_list.len);
 
     /*
-     * A queue file that cannot be opened is a resource problem: make the
-     * mail system back off rather than lose mail (as discard(8) does).
+     * deliver_request_read() has opened and share-locked the queue file:
+     * read the message through that stream, as smtp(8) does, rather than
+     * open it a second time.
      */
     memset(&state, 0, sizeof(state));
     state.request = request;
-    state.src = mail_queue_open(request->queue_name, request->queue_id,
-				O_RDWR, 0);
-    if (state.src == 0)
-	msg_fatal("open %s %s: %m", request->queue_name, request->queue_id);
+    state.src = request->fp;
     state.rcpt_status = (int *) mymalloc(sizeof(int) * request->rcpt_list.len);
     state.rcpt_accepted = (int *) mymalloc(sizeof(int) * request->rcpt_list.len);
     for (n = 0; n < request->rcpt_list.len; n++)
@@ -220,8 +230,6 @@ static int xs_deliver_message(DELIVER_REQUEST *request)
 
     (void) xs_deliver(&state);
 
-    if (vstream_fclose(state.src))
-	msg_warn("close %s %s: %m", request->queue_name, request->queue_id);
     myfree((void *) state.rcpt_status);
     myfree((void *) state.rcpt_accepted);
     dsb_free(state.why);
@@ -331,6 +339,11 @@ int     main(int argc, char **argv)
 	{VAR_XS_CMD_TMOUT, DEF_XS_CMD_TMOUT, &var_xs_cmd_tmout, 1, 0},
 	{VAR_XS_DATA_TMOUT, DEF_XS_DATA_TMOUT, &var_xs_data_tmout, 1, 0},
 	{VAR_SMTP_STARTTLS_TMOUT, DEF_SMTP_STARTTLS_TMOUT, &var_xs_starttls_tmout, 1, 0},
+	{VAR_MIN_BACKOFF_TIME, DEF_MIN_BACKOFF_TIME, &var_min_backoff_time, 1, 0},
+	{0},
+    };
+    static const CONFIG_BOOL_TABLE bool_table[] = {
+	{VAR_XS_XC_EHLO, DEF_XS_XC_EHLO, &var_xs_xc_ehlo},
 	{0},
     };
 
@@ -342,6 +355,7 @@ int     main(int argc, char **argv)
     single_server_main(argc, argv, xs_service,
 		       CA_MAIL_SERVER_STR_TABLE(str_table),
 		       CA_MAIL_SERVER_TIME_TABLE(time_table),
+		       CA_MAIL_SERVER_BOOL_TABLE(bool_table),
 		       CA_MAIL_SERVER_PRE_INIT(pre_init),
 		       0);
 }

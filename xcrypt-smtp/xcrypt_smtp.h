@@ -67,6 +67,10 @@ extern char *var_xs_helo_name;
 #define DEF_XS_TLS_LEVEL	"may"
 extern char *var_xs_tls_level;
 
+#define VAR_XS_XC_EHLO		"xcrypt_smtp_ehlo_after_xcrypt"
+#define DEF_XS_XC_EHLO		0
+extern int var_xs_xc_ehlo;
+
 #define VAR_XS_CONN_TMOUT	"xcrypt_smtp_connect_timeout"
 #define DEF_XS_CONN_TMOUT	"30s"
 extern int var_xs_conn_tmout;
@@ -100,6 +104,7 @@ extern char *var_xs_tls_ciphers;	/* smtp_tls_ciphers */
 extern char *var_xs_tls_excl_ciph;	/* smtp_tls_exclude_ciphers */
 extern char *var_xs_tls_fpt_dgst;	/* smtp_tls_fingerprint_digest */
 extern int var_xs_starttls_tmout;	/* smtp_starttls_timeout */
+extern int var_min_backoff_time;	/* minimal_backoff_time */
 
  /*
   * Security levels.
@@ -138,6 +143,10 @@ extern MAPS *xs_policy_maps;		/* per-nexthop level */
 #define XS_RCPT_PENDING		0	/* not yet final */
 #define XS_RCPT_DONE		1	/* sent, deferred or bounced */
 
+#define XS_RCPT_UNTRIED		0	/* no reply in this session */
+#define XS_RCPT_ACCEPTED	1	/* RCPT TO accepted */
+#define XS_RCPT_REJECTED	(-1)	/* RCPT TO refused */
+
  /*
   * One delivery attempt: request, queue file, current session.
   */
@@ -146,7 +155,7 @@ typedef struct XS_STATE {
     VSTREAM *src;			/* queue file */
     int     status;			/* aggregate of sent()/defer/bounce */
     int    *rcpt_status;		/* XS_RCPT_* per recipient */
-    int    *rcpt_accepted;		/* accepted in this session */
+    int    *rcpt_accepted;		/* XS_RCPT_* in this session */
     int     pending;			/* recipients not yet final */
     DSN_BUF *why;			/* last session-level trouble */
     int     final_server;		/* no more addresses after this one */
@@ -164,6 +173,9 @@ typedef struct XS_STATE {
     VSTRING *helo_name;			/* server name from EHLO reply */
     void   *tls_context;		/* TLS_SESS_STATE or null */
     int     xcrypt_active;
+    int     quit_sent;			/* QUIT pipelined after "." */
+    int     tls_disabled;		/* plaintext retry: no STARTTLS */
+    int     tls_retry_plain;		/* retry this address in plaintext */
     /* Scratch. */
     VSTRING *buf;
     VSTRING *cmd;

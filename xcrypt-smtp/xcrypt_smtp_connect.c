@@ -14,6 +14,11 @@
 /*	each until every recipient has a final status, then defers or
 /*	bounces whatever is left with the last reason.
 /*
+/*	When an opportunistic STARTTLS handshake with a server fails,
+/*	or a TLS session breaks with recipients left, and the session
+/*	asks for it (see xcrypt_smtp_proto(3)), the same address is
+/*	tried once more in plaintext, before the next one.
+/*
 /*	The next hop is a list of destinations separated by comma or
 /*	white space. Each is \fI[host]\fR, \fI[host]:port\fR,
 /*	\fIdomain\fR or \fIdomain:port\fR. A bracketed host, or any
@@ -44,6 +49,7 @@
 #include <sys_defs.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <unistd.h>
@@ -366,6 +372,24 @@ static VSTREAM *xs_connect_addr(XS_STATE *state, XS_ADDR *ap)
 	(void) close(sock);
 	return (0);
     }
+
+    /*
+     * Every flush of ours is one write (one record with the AEAD suite),
+     * and we wait for the reply after each group: Nagle's algorithm can
+     * only delay the last piece of a flush that had to be split (a large
+     * message body) until the peer's delayed ACK, tens of milliseconds.
+     */
+    if (ss.ss_family == AF_INET
+#ifdef HAS_IPV6
+	|| ss.ss_family == AF_INET6
+#endif
+	) {
+	int     on = 1;
+
+	if (setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, (void *) &on,
+		       sizeof(on)) < 0)
+	    msg_warn("setsockopt TCP_NODELAY: %m");
+    }
     return (vstream_fdopen(sock, O_RDWR));
 }
 
@@ -389,6 +413,7 @@ int     xs_deliver(XS_STATE *state)
 
     for (n = 0; n < list.len && state->pending > 0; n++) {
 	connected = 0;
+	state->tls_disabled = 0;
 	state->stream = xs_connect_addr(state, list.addrs + n);
 	if (state->stream == 0)
 	    continue;
@@ -396,6 +421,22 @@ int     xs_deliver(XS_STATE *state)
 	state->final_server = (n == list.len - 1);
 	if (xs_session(state) == XS_SESS_DONE)
 	    break;
+
+	/*
+	 * Opportunistic TLS failed with this server: as smtp(8) does at
+	 * level "may", try the same address once more, without STARTTLS.
+	 * The session did not make the remaining recipients final.
+	 */
+	if (state->tls_retry_plain && state->pending > 0) {
+	    state->tls_disabled = 1;
+	    state->stream = xs_connect_addr(state, list.addrs + n);
+	    if (state->stream == 0) {
+		connected = 0;
+		continue;
+	    }
+	    if (xs_session(state) == XS_SESS_DONE)
+		break;
+	}
     }
 
     /*

@@ -27,9 +27,30 @@
 /*	pending recipient, DATA, the message as Postfix stored it, and
 /*	QUIT. Commands are pipelined when the server offers PIPELINING,
 /*	except XCRYPT, XCRYPT OK/FAIL and STARTTLS, which each end a
-/*	group (spec 4.3). It closes the stream and returns XS_SESS_DONE
-/*	when no other server should be tried, XS_SESS_NEXT otherwise;
-/*	state->why then says what went wrong.
+/*	group (spec 4.3); QUIT goes out with the end of data, as smtp(8)
+/*	does. After the XCRYPT switch, EHLO is sent again only with
+/*	xcrypt_smtp_ehlo_after_xcrypt = yes (spec 4.3 makes it optional).
+/*	It closes the stream and returns XS_SESS_DONE when no other
+/*	server should be tried, XS_SESS_NEXT otherwise; state->why then
+/*	says what went wrong.
+/*
+/*	Opportunistic TLS as smtp(8) at level "may": when the STARTTLS
+/*	handshake fails, or a TLS session is lost or times out with
+/*	recipients left that this server has not answered, the session
+/*	sets state->tls_retry_plain (and logs "retrying host[addr]:port
+/*	in plaintext") so that the caller connects to the same address
+/*	again with state->tls_disabled; but only for mail that has been
+/*	queued for $minimal_backoff_time (or an address probe): new mail
+/*	is deferred with "Cannot start TLS: handshake failure" and tries
+/*	TLS again first.
+/*
+/*	A session that breaks (EOF, timeout, a read error such as an
+/*	XCRYPT record that does not verify) never reports a recipient
+/*	sent: only the server's 2xx reply to the end of data does. The
+/*	reason is "lost connection with host[addr] while <stage>" (with
+/*	": XCRYPT data from the server failed to verify" for a bad record),
+/*	or "conversation with host[addr] timed out while <stage>", and
+/*	the recipients go to the next server or are deferred.
 /*
 /*	Per recipient: a 2xx reply to the end of data means sent(), a
 /*	5xx reply bounce_append(), a 4xx reply defer_append(), except
@@ -64,6 +85,7 @@
 #include <string.h>
 #include <ctype.h>
 #include <stdlib.h>
+#include <errno.h>
 
 /* Utility library. */
 
@@ -268,6 +290,7 @@ void    xs_rcpt_final(XS_STATE *state, int n, int unused, const char *relay)
 
 static void xs_rcpt_fail(XS_STATE *state, int n)
 {
+    state->rcpt_accepted[n] = XS_RCPT_REJECTED;
     if (STR(state->why->status)[0] == '4' && !state->final_server) {
 	msg_info("%s: %s", state->request->queue_id, STR(state->why->reason));
 	return;
@@ -299,7 +322,8 @@ static void xs_fail_accepted(XS_STATE *state)
     int     n;
 
     for (n = 0; n < state->request->rcpt_list.len; n++)
-	if (state->rcpt_accepted[n] && state->rcpt_status[n] == XS_RCPT_PENDING)
+	if (state->rcpt_accepted[n] == XS_RCPT_ACCEPTED
+	    && state->rcpt_status[n] == XS_RCPT_PENDING)
 	    xs_rcpt_fail(state, n);
 }
 
@@ -599,8 +623,6 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
     request->msg_stats.reuse_count = 0;
     GETTIMEOFDAY(&request->msg_stats.conn_setup_done);
     sent_rcpt = (int *) mymalloc(sizeof(int) * request->rcpt_list.len);
-    for (n = 0; n < request->rcpt_list.len; n++)
-	state->rcpt_accepted[n] = 0;
 
     /*
      * Without PIPELINING: one command, one reply. With it: MAIL, every
@@ -628,7 +650,7 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	if (!pipelining) {
 	    xs_get_reply(state, resp);
 	    if (resp->code / 100 == 2) {
-		state->rcpt_accepted[n] = 1;
+		state->rcpt_accepted[n] = XS_RCPT_ACCEPTED;
 		naccepted++;
 	    } else {
 		xs_reply_why(state, resp, "RCPT TO command");
@@ -654,7 +676,7 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	    if (!mail_ok)
 		continue;
 	    if (resp->code / 100 == 2) {
-		state->rcpt_accepted[n] = 1;
+		state->rcpt_accepted[n] = XS_RCPT_ACCEPTED;
 		naccepted++;
 	    } else {
 		xs_reply_why(state, resp, "RCPT TO command");
@@ -695,7 +717,18 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	vstream_longjmp(state->stream, SMTP_ERR_QUIET);
     }
     state->where = "sending end of data -- message may be sent more than once";
-    xs_command(state, 1, ".");
+
+    /*
+     * As smtp(8) does without connection caching, pipeline QUIT after the
+     * end of data when the server supports it: one round trip less.
+     */
+    if (pipelining) {
+	xs_command(state, 0, ".");
+	xs_command(state, 1, "QUIT");
+	state->quit_sent = 1;
+    } else {
+	xs_command(state, 1, ".");
+    }
     xs_get_reply(state, resp);
     if (resp->code / 100 == 2) {
 	dsb_update(state->why, resp->dsn, "relayed", DSB_MTYPE_DNS,
@@ -703,12 +736,47 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 		   "%s", printable(STR(resp->str), '?'));
 	xs_stamp_done(state);
 	for (n = 0; n < request->rcpt_list.len; n++)
-	    if (state->rcpt_accepted[n] && state->rcpt_status[n] == XS_RCPT_PENDING)
+	    if (state->rcpt_accepted[n] == XS_RCPT_ACCEPTED
+		&& state->rcpt_status[n] == XS_RCPT_PENDING)
 		xs_rcpt_final(state, n, 0, STR(state->namaddrport));
     } else {
 	xs_reply_why(state, resp, "end of DATA command");
 	xs_fail_accepted(state);
     }
+}
+
+/* xs_tls_fallback - retry this address in plaintext, when smtp(8) would */
+
+static void xs_tls_fallback(XS_STATE *state)
+{
+    DELIVER_REQUEST *request = state->request;
+    int     n;
+    int     left = 0;
+
+    /*
+     * As smtp(8) at TLS level "may": after a failed handshake, or a TLS
+     * session that broke, try the same server again without STARTTLS,
+     * rather than defer forever mail for a destination whose only server
+     * has broken TLS. Like smtp(8), only for mail that has waited at least
+     * $minimal_backoff_time (or an address probe), so that new mail first
+     * tries TLS again later; and not when every recipient that is left
+     * already had its answer in this session.
+     */
+    if (DEL_REQ_TRACE_ONLY(request->flags) == 0
+	&& (request->msg_stats.active_arrival.tv_sec
+	    - request->msg_stats.incoming_arrival.tv_sec
+	    < var_min_backoff_time))
+	return;
+    for (n = 0; n < request->rcpt_list.len; n++)
+	if (state->rcpt_status[n] == XS_RCPT_PENDING
+	    && state->rcpt_accepted[n] != XS_RCPT_REJECTED)
+	    left++;
+    if (left == 0)
+	return;
+    state->tls_retry_plain = 1;
+    msg_info("%s: %s: retrying %s in plaintext, without STARTTLS",
+	     request->queue_id, STR(state->why->reason),
+	     STR(state->namaddrport));
 }
 
 /* xs_dialog - everything between connect and QUIT */
@@ -741,7 +809,12 @@ static int xs_dialog(XS_STATE *state, XS_RESP *resp)
 	xc = xs_xcrypt(state, suite, resp);
 	if (xc == XS_XC_BROKEN)
 	    return (XS_SESS_NEXT);
-	if (xc == XS_XC_ON && xs_ehlo(state, resp) < 0)
+
+	/*
+	 * The session state survives the switch (spec 4.3): the features
+	 * of the first EHLO reply still hold, so a second EHLO is optional.
+	 */
+	if (xc == XS_XC_ON && var_xs_xc_ehlo && xs_ehlo(state, resp) < 0)
 	    return (XS_SESS_NEXT);
     }
     if (state->level == XS_LEVEL_ENCRYPT && !state->xcrypt_active) {
@@ -762,15 +835,20 @@ static int xs_dialog(XS_STATE *state, XS_RESP *resp)
      * Otherwise opportunistic STARTTLS, so that this transport never
      * protects mail less than smtp(8) would.
      */
-    if (!state->xcrypt_active && (state->features & XS_FEATURE_STARTTLS)
-	&& xs_tls_available()) {
+    if (!state->xcrypt_active && !state->tls_disabled
+	&& (state->features & XS_FEATURE_STARTTLS) && xs_tls_available()) {
 	state->where = "sending STARTTLS";
 	smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
 	xs_command(state, 1, "STARTTLS");
 	xs_get_reply(state, resp);
 	if (resp->code == 220) {
-	    if (xs_tls_start(state) < 0)
+	    if (xs_tls_start(state) < 0) {
+		/* Nothing more on this connection: the peer is in limbo. */
+		vstream_fpurge(state->stream, VSTREAM_PURGE_BOTH);
+		xs_tls_fallback(state);
 		return (XS_SESS_NEXT);
+	    }
+	    state->where = "performing the EHLO handshake after STARTTLS";
 	    if (xs_ehlo(state, resp) < 0)
 		return (XS_SESS_NEXT);
 	}
@@ -783,7 +861,8 @@ static int xs_dialog(XS_STATE *state, XS_RESP *resp)
      */
     state->where = "sending QUIT";
     smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
-    xs_command(state, 1, "QUIT");
+    if (!state->quit_sent)
+	xs_command(state, 1, "QUIT");
     xs_get_reply(state, resp);
     return (state->pending > 0 ? XS_SESS_NEXT : XS_SESS_DONE);
 }
@@ -796,19 +875,37 @@ int     xs_session(XS_STATE *state)
     int     ret;
     int     except;
     int     failed = 0;
+    int     saved_errno;
+    int     n;
 
     state->features = 0;
     state->xcrypt_active = 0;
     state->tls_context = 0;
+    state->quit_sent = 0;
+    state->tls_retry_plain = 0;
+    for (n = 0; n < state->request->rcpt_list.len; n++)
+	state->rcpt_accepted[n] = XS_RCPT_UNTRIED;
     state->where = "receiving the initial server greeting";
     smtp_stream_setup(state->stream, var_xs_greet_tmout, 0, 0);
 
     if ((except = vstream_setjmp(state->stream)) != 0) {
+	saved_errno = errno;
 	failed = 1;
 	switch (except) {
 	case SMTP_ERR_EOF:
-	    dsb_simple(state->why, "4.4.2", "lost connection with %s while %s",
-		       STR(state->namaddr), state->where);
+
+	    /*
+	     * After the XCRYPT switch a record that does not verify is a read
+	     * error with EIO (spec 4.4): say so, it is not a mere hang-up.
+	     */
+	    if (state->xcrypt_active && vstream_ferror(state->stream)
+		&& saved_errno == EIO)
+		dsb_simple(state->why, "4.4.2", "lost connection with %s "
+			   "while %s: XCRYPT data from the server failed "
+			   "to verify", STR(state->namaddr), state->where);
+	    else
+		dsb_simple(state->why, "4.4.2", "lost connection with %s "
+			   "while %s", STR(state->namaddr), state->where);
 	    break;
 	case SMTP_ERR_TIME:
 	    dsb_simple(state->why, "4.4.2", "conversation with %s timed out "
@@ -821,9 +918,13 @@ int     xs_session(XS_STATE *state)
 		       "to %s", STR(state->namaddr));
 	    break;
 	}
-	if (except != SMTP_ERR_QUIET)
+	/* A problem with QUIT, once every recipient is final, is no news. */
+	if (except != SMTP_ERR_QUIET && state->pending > 0)
 	    msg_info("%s: %s", state->request->queue_id,
 		     STR(state->why->reason));
+	if (state->tls_context && state->pending > 0
+	    && (except == SMTP_ERR_EOF || except == SMTP_ERR_TIME))
+	    xs_tls_fallback(state);
 	ret = XS_SESS_NEXT;
     } else {
 	ret = xs_dialog(state, resp);
