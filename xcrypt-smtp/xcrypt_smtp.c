@@ -86,7 +86,11 @@
 /*	the end of data.
 /* .PP
 /*	Stock parameters honoured as smtp(8) does: disable_dns_lookups,
-/*	smtp_dns_support_level, smtp_host_lookup, smtp_tls_loglevel,
+/*	smtp_dns_support_level ("dnssec" without validation),
+/*	smtp_host_lookup, smtp_tcp_port, smtp_mx_address_limit,
+/*	smtp_randomize_addresses, smtp_defer_if_no_mx_address_found,
+/*	smtp_skip_5xx_greeting, inet_interfaces and proxy_interfaces
+/*	(mail loop detection), smtp_tls_loglevel,
 /*	smtp_tls_CAfile, smtp_tls_CApath, smtp_tls_protocols,
 /*	smtp_tls_ciphers, smtp_tls_exclude_ciphers,
 /*	smtp_tls_fingerprint_digest, smtp_starttls_timeout,
@@ -115,6 +119,7 @@
 #include <vstream.h>
 #include <stringops.h>
 #include <name_code.h>
+#include <name_mask.h>
 
 /* Global library. */
 
@@ -162,6 +167,11 @@ char   *var_xs_tls_fpt_dgst;
 int     var_xs_starttls_tmout;
 int     var_xs_xc_ehlo;
 int     var_min_backoff_time;
+char   *var_xs_tcp_port;
+int     var_xs_rand_addr;
+int     var_xs_mxaddr_limit;
+int     var_xs_defer_mxaddr;
+int     var_xs_skip_5xx;
 
  /*
   * Process-wide state.
@@ -170,12 +180,27 @@ XC_CACHE *xs_cache;
 XC_SUITE_LIST xs_suites;
 int     xs_level;
 MAPS   *xs_policy_maps;
+int     xs_dns_enabled;
+int     xs_host_lookup_mask;
 
 static const NAME_CODE xs_level_table[] = {
     {"none", XS_LEVEL_NONE},
     {"may", XS_LEVEL_MAY},
     {"encrypt", XS_LEVEL_ENCRYPT},
     {0, XS_LEVEL_INVALID},
+};
+
+static const NAME_CODE xs_dns_support_table[] = {
+    {"disabled", 0},
+    {"enabled", 1},
+    {"dnssec", 1},			/* no validation: as "enabled" */
+    {0, -1},
+};
+
+static const NAME_MASK xs_host_lookup_table[] = {
+    {"dns", XS_HOST_FLAG_DNS},
+    {"native", XS_HOST_FLAG_NATIVE},
+    {0, 0},
 };
 
 /* xs_level_code - security level name to code */
@@ -280,13 +305,35 @@ static void pre_init(char *unused_name, char **unused_argv)
     if (xc_suite_list_parse(var_xs_suites, &xs_suites, &bad) < 0)
 	msg_fatal("bad %s value: %s (unknown suite \"%s\")",
 		  VAR_XS_SUITES, var_xs_suites, bad ? bad : "");
-    if (strcasecmp(var_xs_host_lookup, "dns") != 0
-	&& strcasecmp(var_xs_host_lookup, "native") != 0
-	&& strcasecmp(var_xs_host_lookup, "dns, native") != 0
-	&& strcasecmp(var_xs_host_lookup, "native, dns") != 0
-	&& strcasecmp(var_xs_host_lookup, "dns,native") != 0
-	&& strcasecmp(var_xs_host_lookup, "native,dns") != 0)
+
+    /*
+     * Name service as smtp(8) decides it: an empty
+     * smtp_dns_support_level defers to disable_dns_lookups; without DNS,
+     * host addresses come from the native name service. smtp_host_lookup
+     * is a set, not a sequence: DNS, when listed, is always asked first.
+     */
+    if (*var_xs_dns_support == 0) {
+	xs_dns_enabled = !var_disable_dns;
+    } else {
+	switch (name_code(xs_dns_support_table, NAME_CODE_FLAG_NONE,
+			  var_xs_dns_support)) {
+	case 0:
+	    xs_dns_enabled = 0;
+	    break;
+	case 1:
+	    xs_dns_enabled = 1;
+	    break;
+	default:
+	    msg_fatal("bad %s value: %s", VAR_SMTP_DNS_SUPPORT,
+		      var_xs_dns_support);
+	}
+    }
+    xs_host_lookup_mask = name_mask(VAR_SMTP_HOST_LOOKUP, xs_host_lookup_table,
+				    var_xs_host_lookup);
+    if (xs_host_lookup_mask == 0)
 	msg_fatal("bad %s value: %s", VAR_SMTP_HOST_LOOKUP, var_xs_host_lookup);
+    if (!xs_dns_enabled)
+	xs_host_lookup_mask = XS_HOST_FLAG_NATIVE;
 
     /*
      * The key cache holds secrets: open it while we are root, and hand it
@@ -329,6 +376,7 @@ int     main(int argc, char **argv)
 	{VAR_SMTP_TLS_CIPH, DEF_SMTP_TLS_CIPH, &var_xs_tls_ciphers, 1, 0},
 	{VAR_SMTP_TLS_EXCL_CIPH, DEF_SMTP_TLS_EXCL_CIPH, &var_xs_tls_excl_ciph, 0, 0},
 	{VAR_SMTP_TLS_FPT_DGST, "sha256", &var_xs_tls_fpt_dgst, 1, 0},
+	{VAR_SMTP_TCP_PORT, DEF_SMTP_TCP_PORT, &var_xs_tcp_port, 1, 0},
 	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {
@@ -342,8 +390,15 @@ int     main(int argc, char **argv)
 	{VAR_MIN_BACKOFF_TIME, DEF_MIN_BACKOFF_TIME, &var_min_backoff_time, 1, 0},
 	{0},
     };
+    static const CONFIG_INT_TABLE int_table[] = {
+	{VAR_SMTP_MXADDR_LIMIT, DEF_SMTP_MXADDR_LIMIT, &var_xs_mxaddr_limit, 0, 0},
+	{0},
+    };
     static const CONFIG_BOOL_TABLE bool_table[] = {
 	{VAR_XS_XC_EHLO, DEF_XS_XC_EHLO, &var_xs_xc_ehlo},
+	{VAR_SMTP_RAND_ADDR, DEF_SMTP_RAND_ADDR, &var_xs_rand_addr},
+	{VAR_SMTP_DEFER_MXADDR, DEF_SMTP_DEFER_MXADDR, &var_xs_defer_mxaddr},
+	{VAR_SMTP_SKIP_5XX, DEF_SMTP_SKIP_5XX, &var_xs_skip_5xx},
 	{0},
     };
 
@@ -354,6 +409,7 @@ int     main(int argc, char **argv)
 
     single_server_main(argc, argv, xs_service,
 		       CA_MAIL_SERVER_STR_TABLE(str_table),
+		       CA_MAIL_SERVER_INT_TABLE(int_table),
 		       CA_MAIL_SERVER_TIME_TABLE(time_table),
 		       CA_MAIL_SERVER_BOOL_TABLE(bool_table),
 		       CA_MAIL_SERVER_PRE_INIT(pre_init),

@@ -105,6 +105,21 @@ extern char *var_xs_tls_excl_ciph;	/* smtp_tls_exclude_ciphers */
 extern char *var_xs_tls_fpt_dgst;	/* smtp_tls_fingerprint_digest */
 extern int var_xs_starttls_tmout;	/* smtp_starttls_timeout */
 extern int var_min_backoff_time;	/* minimal_backoff_time */
+extern char *var_xs_tcp_port;		/* smtp_tcp_port */
+extern int var_xs_rand_addr;		/* smtp_randomize_addresses */
+extern int var_xs_mxaddr_limit;		/* smtp_mx_address_limit */
+extern int var_xs_defer_mxaddr;		/* smtp_defer_if_no_mx_address_found */
+extern int var_xs_skip_5xx;		/* smtp_skip_5xx_greeting */
+
+ /*
+  * Name service, from smtp_dns_support_level, disable_dns_lookups and
+  * smtp_host_lookup, decided once at start-up as smtp(8) does.
+  */
+extern int xs_dns_enabled;		/* MX and address lookups in DNS */
+extern int xs_host_lookup_mask;		/* XS_HOST_FLAG_* */
+
+#define XS_HOST_FLAG_DNS	(1<<0)	/* host addresses from DNS */
+#define XS_HOST_FLAG_NATIVE	(1<<1)	/* host addresses from getaddrinfo() */
 
  /*
   * Security levels.

@@ -59,6 +59,12 @@
 /*	message is reported sent only after the server's reply to the
 /*	end of data.
 /*
+/*	A greeting other than 2xx is "host host[addr] refused to talk
+/*	to me: reply", as with smtp(8): a 5xx greeting counts as
+/*	temporary unless smtp_skip_5xx_greeting = no; the recipients
+/*	go to the next server (the reason is logged) or, at the last
+/*	one, are deferred or bounced at once.
+/*
 /*	At security level encrypt, a server without XCRYPT, or a failed
 /*	handshake, ends the session with a 4.7.4 reason that says so.
 /*	At level may, a refused or failed handshake continues in
@@ -242,6 +248,25 @@ static void xs_reply_why(XS_STATE *state, XS_RESP *resp, const char *command)
 	       STR(state->host), DSB_DTYPE_SMTP, STR(resp->str),
 	       "host %s said: %s (in reply to %s)", STR(state->namaddr),
 	       printable(STR(resp->str), '?'), command);
+}
+
+/* xs_greeting_why - make state->why from a refused greeting */
+
+static void xs_greeting_why(XS_STATE *state, XS_RESP *resp)
+{
+    char    dsn[sizeof(resp->dsn)];
+
+    /*
+     * As smtp(8): a 5XX greeting only means "not this server" unless
+     * smtp_skip_5xx_greeting = no; a malformed one is temporary.
+     */
+    strcpy(dsn, resp->code ? resp->dsn : "4.5.0");
+    if (resp->code < 400 || (resp->code >= 500 && var_xs_skip_5xx))
+	dsn[0] = '4';
+    dsb_update(state->why, dsn, DSB_DEF_ACTION, DSB_MTYPE_DNS,
+	       STR(state->host), DSB_DTYPE_SMTP, STR(resp->str),
+	       "host %s refused to talk to me: %s", STR(state->namaddr),
+	       printable(STR(resp->str), '?'));
 }
 
 /* xs_stamp_done - delays= bookkeeping before a final status */
@@ -794,7 +819,8 @@ static int xs_dialog(XS_STATE *state, XS_RESP *resp)
     smtp_stream_setup(state->stream, var_xs_greet_tmout, 0, 0);
     xs_get_reply(state, resp);
     if (resp->code / 100 != 2) {
-	xs_reply_why(state, resp, "initial greeting");
+	xs_greeting_why(state, resp);
+	xs_fail_pending(state, state->final_server);
 	return (XS_SESS_NEXT);
     }
     if (xs_ehlo(state, resp) < 0)
@@ -824,9 +850,15 @@ static int xs_dialog(XS_STATE *state, XS_RESP *resp)
 		       (state->features & XS_FEATURE_XCRYPT) ?
 		       "no allowed suite offered" : "not offered",
 		       STR(state->namaddr));
-	else
+	else {
+	    /* The reason is formatted into the buffer it came from. */
+	    VSTRING *cause = vstring_strcpy(vstring_alloc(100),
+					    STR(state->why->reason));
+
 	    dsb_simple(state->why, "4.7.4", "XCRYPT encryption required by "
-		       "policy, but %s", STR(state->why->reason));
+		       "policy, but %s", STR(cause));
+	    vstring_free(cause);
+	}
 	xs_command(state, 1, "QUIT");
 	return (XS_SESS_NEXT);
     }
