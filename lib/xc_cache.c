@@ -929,6 +929,17 @@ int     xc_cache_chown(XC_CACHE *cp, uid_t uid, gid_t gid)
     return (XC_OK);
 }
 
+/* xc_cache_open_owned - daemon pre-init: open as root, hand to mail_owner */
+
+XC_CACHE *xc_cache_open_owned(const char *path, int lifetime,
+			              uid_t uid, gid_t gid)
+{
+    XC_CACHE *cp = xc_cache_open(path, lifetime);
+
+    (void) xc_cache_chown(cp, uid, gid);
+    return (cp);
+}
+
 /* xc_cache_expired - is a pair too old (or from the future) */
 
 static int xc_cache_expired(XC_CACHE *cp, const XC_KEYPAIR *kp, time_t now)

@@ -290,9 +290,21 @@ extern int xc_cache_walk(XC_CACHE *, XC_CACHE_WALK_FN, void *);
   * replacing time(), null restores it.
   */
 extern int xc_cache_chown(XC_CACHE *, uid_t, gid_t);
+extern XC_CACHE *xc_cache_open_owned(const char *, int, uid_t, gid_t);
 extern int xc_cache_totals(XC_CACHE *, XC_CACHE_STATS *);
 extern XC_CACHE *xc_cache_open_existing(const char *, int, int);
 extern void xc_cache_set_clock(time_t (*) (void));
+
+ /*
+  * The parameters that both daemons and xcrypt-cache(1) share. The lifetime
+  * has a floor so that a slip ("2" for "2h") cannot rotate pairs, and
+  * forget every cached Z, once a second.
+  */
+#define VAR_XC_CACHE_DB		"xcrypt_cache_database"
+#define DEF_XC_CACHE_DB		"$data_directory/xcrypt_cache.tdb"
+#define VAR_XC_KEY_LIFETIME	"xcrypt_key_lifetime"
+#define DEF_XC_KEY_LIFETIME	"2h"
+#define MIN_XC_KEY_LIFETIME	60
 
  /*
   * A handshake in progress, for either side (xc_session.c). start: fetch

@@ -95,10 +95,6 @@
 
 #include "xcrypt.h"
 
-#define VAR_XCRYPT_CACHE_DB	"xcrypt_cache_database"
-#define DEF_XCRYPT_CACHE_DB	"$data_directory/xcrypt_cache.tdb"
-#define VAR_XCRYPT_KEY_LIFE	"xcrypt_key_lifetime"
-#define DEF_XCRYPT_KEY_LIFE	"2h"
 
  /*
   * The walk collects entries so that pairs come first and peers can be
@@ -257,22 +253,22 @@ int     main(int argc, char **argv)
     if (optind < argc && conf_dir == 0 && access(main_cf, R_OK) < 0) {
 	if (msg_verbose)
 	    msg_info("%s: %m; using %s = %s", main_cf,
-		     VAR_XCRYPT_KEY_LIFE, DEF_XCRYPT_KEY_LIFE);
+		     VAR_XC_KEY_LIFETIME, DEF_XC_KEY_LIFETIME);
 	lifetime = 2 * 3600;
     } else {
 	mail_conf_read();
-	lifetime = get_mail_conf_time(VAR_XCRYPT_KEY_LIFE,
-				      DEF_XCRYPT_KEY_LIFE, 1, 0);
+	lifetime = get_mail_conf_time(VAR_XC_KEY_LIFETIME,
+				      DEF_XC_KEY_LIFETIME, 1, 0);
     }
     myfree(main_cf);
     if (optind < argc)
 	path = argv[optind];
     else
-	path = get_mail_conf_str(VAR_XCRYPT_CACHE_DB, DEF_XCRYPT_CACHE_DB,
+	path = get_mail_conf_str(VAR_XC_CACHE_DB, DEF_XC_CACHE_DB,
 				 0, 0);
     if (*path == 0)
 	msg_fatal("%s is empty: the daemons keep their keys in memory only",
-		  VAR_XCRYPT_CACHE_DB);
+		  VAR_XC_CACHE_DB);
 
     cache = open_or_die(path, lifetime, purge);
     if (purge) {

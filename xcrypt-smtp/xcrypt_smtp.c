@@ -339,13 +339,8 @@ static void pre_init(char *unused_name, char **unused_argv)
      * The key cache holds secrets: open it while we are root, and hand it
      * to the mail system's own account (spec 7).
      */
-    xs_cache = xc_cache_open(var_xs_cache_db, var_xs_key_lifetime);
-    if (*var_xs_cache_db && !xc_cache_is_memory(xs_cache)) {
-	if (chown(var_xs_cache_db, var_owner_uid, var_owner_gid) < 0)
-	    msg_warn("chown %s: %m", var_xs_cache_db);
-	if (chmod(var_xs_cache_db, 0600) < 0)
-	    msg_warn("chmod %s: %m", var_xs_cache_db);
-    }
+    xs_cache = xc_cache_open_owned(var_xs_cache_db, var_xs_key_lifetime,
+				   var_owner_uid, var_owner_gid);
     if (*var_xs_policy_maps)
 	xs_policy_maps = maps_create(VAR_XS_POLICY_MAPS, var_xs_policy_maps,
 				     DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX);
@@ -364,7 +359,7 @@ int     main(int argc, char **argv)
 	{VAR_XS_SEC_LEVEL, DEF_XS_SEC_LEVEL, &var_xs_sec_level, 1, 0},
 	{VAR_XS_POLICY_MAPS, DEF_XS_POLICY_MAPS, &var_xs_policy_maps, 0, 0},
 	{VAR_XS_SUITES, DEF_XS_SUITES, &var_xs_suites, 0, 0},
-	{VAR_XS_CACHE_DB, DEF_XS_CACHE_DB, &var_xs_cache_db, 0, 0},
+	{VAR_XC_CACHE_DB, DEF_XC_CACHE_DB, &var_xs_cache_db, 0, 0},
 	{VAR_XS_HELO_NAME, DEF_XS_HELO_NAME, &var_xs_helo_name, 1, 0},
 	{VAR_XS_TLS_LEVEL, DEF_XS_TLS_LEVEL, &var_xs_tls_level, 1, 0},
 	{VAR_SMTP_HOST_LOOKUP, DEF_SMTP_HOST_LOOKUP, &var_xs_host_lookup, 1, 0},
@@ -380,7 +375,7 @@ int     main(int argc, char **argv)
 	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {
-	{VAR_XS_KEY_LIFETIME, DEF_XS_KEY_LIFETIME, &var_xs_key_lifetime, 60, 0},
+	{VAR_XC_KEY_LIFETIME, DEF_XC_KEY_LIFETIME, &var_xs_key_lifetime, MIN_XC_KEY_LIFETIME, 0},
 	{VAR_XS_CONN_TMOUT, DEF_XS_CONN_TMOUT, &var_xs_conn_tmout, 0, 0},
 	{VAR_XS_GREET_TMOUT, DEF_XS_GREET_TMOUT, &var_xs_greet_tmout, 1, 0},
 	{VAR_XS_HELO_TMOUT, DEF_XS_HELO_TMOUT, &var_xs_helo_tmout, 1, 0},

@@ -51,13 +51,8 @@ extern char *var_xs_policy_maps;
 #define DEF_XS_SUITES		"chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
 extern char *var_xs_suites;
 
-#define VAR_XS_CACHE_DB		"xcrypt_cache_database"
-#define DEF_XS_CACHE_DB		"$data_directory/xcrypt_cache.tdb"
-extern char *var_xs_cache_db;
-
-#define VAR_XS_KEY_LIFETIME	"xcrypt_key_lifetime"
-#define DEF_XS_KEY_LIFETIME	"2h"
-extern int var_xs_key_lifetime;
+extern char *var_xs_cache_db;		/* VAR_XC_CACHE_DB, xcrypt.h */
+extern int var_xs_key_lifetime;		/* VAR_XC_KEY_LIFETIME, xcrypt.h */
 
 #define VAR_XS_HELO_NAME	"xcrypt_smtp_helo_name"
 #define DEF_XS_HELO_NAME	"$myhostname"

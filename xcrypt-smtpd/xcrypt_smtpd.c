@@ -224,9 +224,8 @@ static void xsd_pre_init(char *unused_name, char **unused_argv)
 	msg_fatal("bad %s value: %s", VAR_XSD_PASS_SERVICE,
 		  var_xsd_pass_service);
     xc_init();
-    xsd_cache = xc_cache_open(var_xsd_cache_db, var_xsd_key_lifetime);
-    if (*var_xsd_cache_db && !xc_cache_is_memory(xsd_cache))
-	(void) xc_cache_chown(xsd_cache, var_owner_uid, var_owner_gid);
+    xsd_cache = xc_cache_open_owned(var_xsd_cache_db, var_xsd_key_lifetime,
+				    var_owner_uid, var_owner_gid);
 }
 
 MAIL_VERSION_STAMP_DECLARE;
@@ -238,11 +237,11 @@ int     main(int argc, char **argv)
     static const CONFIG_STR_TABLE str_table[] = {
 	{VAR_XSD_SUITES, DEF_XSD_SUITES, &var_xsd_suites, 0, 0},
 	{VAR_XSD_PASS_SERVICE, DEF_XSD_PASS_SERVICE, &var_xsd_pass_service, 1, 0},
-	{VAR_XSD_CACHE_DB, DEF_XSD_CACHE_DB, &var_xsd_cache_db, 0, 0},
+	{VAR_XC_CACHE_DB, DEF_XC_CACHE_DB, &var_xsd_cache_db, 0, 0},
 	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {
-	{VAR_XSD_KEY_LIFETIME, DEF_XSD_KEY_LIFETIME, &var_xsd_key_lifetime, 1, 0},
+	{VAR_XC_KEY_LIFETIME, DEF_XC_KEY_LIFETIME, &var_xsd_key_lifetime, MIN_XC_KEY_LIFETIME, 0},
 	{VAR_XSD_TIMEOUT, DEF_XSD_TIMEOUT, &var_xsd_timeout, 1, 0},
 	{VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0},
 	{0},

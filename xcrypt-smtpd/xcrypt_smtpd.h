@@ -36,13 +36,8 @@ extern char *var_xsd_suites;
 #define DEF_XSD_PASS_SERVICE	"smtpd"
 extern char *var_xsd_pass_service;
 
-#define VAR_XSD_CACHE_DB	"xcrypt_cache_database"
-#define DEF_XSD_CACHE_DB	"$data_directory/xcrypt_cache.tdb"
-extern char *var_xsd_cache_db;
-
-#define VAR_XSD_KEY_LIFETIME	"xcrypt_key_lifetime"
-#define DEF_XSD_KEY_LIFETIME	"2h"
-extern int var_xsd_key_lifetime;
+extern char *var_xsd_cache_db;		/* VAR_XC_CACHE_DB, xcrypt.h */
+extern int var_xsd_key_lifetime;	/* VAR_XC_KEY_LIFETIME, xcrypt.h */
 
 #define VAR_XSD_RCVD_HDR	"xcrypt_smtpd_received_header"
 #define DEF_XSD_RCVD_HDR	1
