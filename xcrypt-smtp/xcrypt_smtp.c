@@ -73,6 +73,12 @@
 /*	this optional (the session state survives the switch); the
 /*	server's features are known from the first EHLO, and leaving it
 /*	out saves one round trip per connection.
+/* .IP "\fBxcrypt_smtp_line_length_limit (0)\fR"
+/*	Break message lines longer than this with <CR><LF><SPACE>, as
+/*	smtp(8) does with smtp_line_length_limit (998 there). The
+/*	default, 0, sends every line as Postfix stored it, byte for
+/*	byte; set 998 to behave like smtp(8) toward receivers that
+/*	truncate long lines.
 /* .IP "\fBxcrypt_smtp_connect_timeout (30s)\fR"
 /*	Time limit for completing a TCP connection.
 /* .IP "\fBxcrypt_smtp_greeting_timeout (300s)\fR"
@@ -89,7 +95,10 @@
 /*	smtp_dns_support_level ("dnssec" without validation),
 /*	smtp_host_lookup, smtp_tcp_port, smtp_mx_address_limit,
 /*	smtp_randomize_addresses, smtp_defer_if_no_mx_address_found,
-/*	smtp_skip_5xx_greeting, inet_interfaces and proxy_interfaces
+/*	smtp_skip_5xx_greeting, smtp_quote_rfc821_envelope,
+/*	disable_mime_output_conversion
+/*	(8-bit MIME content is converted to quoted-printable for a
+/*	server without 8BITMIME), smtputf8_enable, inet_interfaces and proxy_interfaces
 /*	(mail loop detection), smtp_tls_loglevel,
 /*	smtp_tls_CAfile, smtp_tls_CApath, smtp_tls_protocols,
 /*	smtp_tls_ciphers, smtp_tls_exclude_ciphers,
@@ -172,6 +181,8 @@ int     var_xs_rand_addr;
 int     var_xs_mxaddr_limit;
 int     var_xs_defer_mxaddr;
 int     var_xs_skip_5xx;
+int     var_xs_quote_821_env;
+int     var_xs_line_limit;
 
  /*
   * Process-wide state.
@@ -387,6 +398,7 @@ int     main(int argc, char **argv)
     };
     static const CONFIG_INT_TABLE int_table[] = {
 	{VAR_SMTP_MXADDR_LIMIT, DEF_SMTP_MXADDR_LIMIT, &var_xs_mxaddr_limit, 0, 0},
+	{VAR_XS_LINE_LIMIT, DEF_XS_LINE_LIMIT, &var_xs_line_limit, 0, 0},
 	{0},
     };
     static const CONFIG_BOOL_TABLE bool_table[] = {
@@ -394,6 +406,7 @@ int     main(int argc, char **argv)
 	{VAR_SMTP_RAND_ADDR, DEF_SMTP_RAND_ADDR, &var_xs_rand_addr},
 	{VAR_SMTP_DEFER_MXADDR, DEF_SMTP_DEFER_MXADDR, &var_xs_defer_mxaddr},
 	{VAR_SMTP_SKIP_5XX, DEF_SMTP_SKIP_5XX, &var_xs_skip_5xx},
+	{VAR_SMTP_QUOTE_821_ENV, DEF_SMTP_QUOTE_821_ENV, &var_xs_quote_821_env},
 	{0},
     };
 

@@ -105,6 +105,10 @@ extern int var_xs_rand_addr;		/* smtp_randomize_addresses */
 extern int var_xs_mxaddr_limit;		/* smtp_mx_address_limit */
 extern int var_xs_defer_mxaddr;		/* smtp_defer_if_no_mx_address_found */
 extern int var_xs_skip_5xx;		/* smtp_skip_5xx_greeting */
+extern int var_xs_quote_821_env;	/* smtp_quote_rfc821_envelope */
+#define VAR_XS_LINE_LIMIT	"xcrypt_smtp_line_length_limit"
+#define DEF_XS_LINE_LIMIT	0
+extern int var_xs_line_limit;
 
  /*
   * Name service, from smtp_dns_support_level, disable_dns_lookups and
@@ -179,6 +183,9 @@ typedef struct XS_STATE {
     VSTRING *namaddrport;		/* host[addr]:port */
     const char *where;			/* for timeout/EOF messages */
     int     features;			/* XS_FEATURE_* */
+    off_t   size_limit;			/* EHLO SIZE value, 0 if none */
+    ssize_t space_left;			/* room on this output line */
+    int     logged_line_limit;		/* "breaking line" was logged */
     XC_SUITE_LIST offered;		/* server's XCRYPT suites */
     VSTRING *helo_name;			/* server name from EHLO reply */
     void   *tls_context;		/* TLS_SESS_STATE or null */

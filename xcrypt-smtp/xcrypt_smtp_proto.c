@@ -71,6 +71,19 @@
 /*	plaintext (spec 4.1, 4.2); a connection that breaks after the
 /*	switch is a failed delivery to that server (spec 4.4).
 /*
+/*	As smtp(8), and proven against it by tests/smtp_semantics.test:
+/*	a message larger than the server's EHLO SIZE limit bounces
+/*	(5.3.4) without MAIL FROM; mail that needs SMTPUTF8 bounces
+/*	(5.6.7) when the server does not offer it; 8-bit MIME content
+/*	for a server without 8BITMIME is converted to quoted-printable
+/*	(and SIZE is not announced); lines longer than
+/*	$xcrypt_smtp_line_length_limit (0: never) are broken with
+/*	<CR><LF><SPACE>;
+/*	envelope addresses are quoted per smtp_quote_rfc821_envelope;
+/*	ORCPT comes before NOTIFY; with a DSN-capable server, no
+/*	"relayed" success notice is sent; a pipelined reply that is
+/*	lost is reported "while sending" the command it answers.
+/*
 /*	xs_fail_pending() defers or bounces every recipient that is not
 /*	yet final with the reason in state->why; with final zero, a
 /*	temporary reason leaves them for the next server.
@@ -101,6 +114,7 @@
 #include <vstream.h>
 #include <argv.h>
 #include <stringops.h>
+#include <split_at.h>
 
 /* Global library. */
 
@@ -120,6 +134,10 @@
 #include <xtext.h>
 #include <smtputf8.h>
 #include <quote_822_local.h>
+#include <quote_821_local.h>
+#include <uxtext.h>
+#include <mime_state.h>
+#include <off_cvt.h>
 
 /* Application-specific. */
 
@@ -295,6 +313,9 @@ void    xs_rcpt_final(XS_STATE *state, int n, int unused, const char *relay)
 	msg_panic("xs_rcpt_final: recipient <%s> already final", rcpt->address);
     (void) DSN_FROM_DSN_BUF(state->why);
     if (kind == '2') {
+	/* As smtp(8): the server took over DSN; no "relayed" notice. */
+	if (state->features & XS_FEATURE_DSN)
+	    rcpt->dsn_notify &= ~DSN_NOTIFY_SUCCESS;
 	status = sent(BOUNCE_FLAGS(request), request->queue_id,
 		      &request->msg_stats, rcpt, relay, &state->why->dsn);
 	if (status == 0 && (request->flags & DEL_REQ_FLAG_SUCCESS))
@@ -366,6 +387,7 @@ static int xs_ehlo(XS_STATE *state, XS_RESP *resp)
     xs_command(state, 1, STR(state->cmd));
     xs_get_reply(state, resp);
     state->features = 0;
+    state->size_limit = 0;
     state->offered.count = 0;
     if (resp->code / 100 == 2) {
 	state->features |= XS_FEATURE_ESMTP;
@@ -378,8 +400,19 @@ static int xs_ehlo(XS_STATE *state, XS_RESP *resp)
 #define KW(s) (len == sizeof(s) - 1 && strncasecmp(cp, (s), len) == 0)
 	    if (KW("PIPELINING"))
 		state->features |= XS_FEATURE_PIPELINING;
-	    else if (KW("SIZE"))
+	    else if (KW("SIZE")) {
 		state->features |= XS_FEATURE_SIZE;
+		cp += len;
+		cp += strspn(cp, " \t");
+		len = strcspn(cp, " \t");
+		if (len > 0 && cp[len] == 0) {
+		    if (!alldig(cp))
+			msg_warn("bad EHLO SIZE limit \"%s\" from %s",
+				 cp, STR(state->namaddrport));
+		    else
+			state->size_limit = off_cvt_string(cp);
+		}
+	    }
 	    else if (KW("8BITMIME"))
 		state->features |= XS_FEATURE_8BITMIME;
 	    else if (KW("DSN"))
@@ -390,6 +423,17 @@ static int xs_ehlo(XS_STATE *state, XS_RESP *resp)
 		state->features |= XS_FEATURE_STARTTLS;
 	    else if (xc_parse_ehlo_keyword(cp, strlen(cp), &state->offered) == 1)
 		state->features |= XS_FEATURE_XCRYPT;
+	}
+
+	/*
+	 * As smtp(8): a server with SMTPUTF8 but without 8BITMIME gets
+	 * 8-bit mail as is.
+	 */
+	if ((state->features & XS_FEATURE_SMTPUTF8)
+	    && (state->features & XS_FEATURE_8BITMIME) == 0) {
+	    msg_info("host %s offers SMTPUTF8 support, but not 8BITMIME",
+		     STR(state->namaddr));
+	    state->features |= XS_FEATURE_8BITMIME;
 	}
 	return (0);
     }
@@ -536,22 +580,49 @@ static int xs_xcrypt(XS_STATE *state, const XC_SUITE *suite, XS_RESP *resp)
     return (XS_XC_ON);
 }
 
+/* xs_quote_addr - envelope address as smtp(8) sends it */
+
+static const char *xs_quote_addr(VSTRING *buf, const char *addr)
+{
+    if (*addr && var_xs_quote_821_env)
+	quote_821_local(buf, addr);
+    else
+	vstring_strcpy(buf, addr);
+    return (STR(buf));
+}
+
+ /*
+  * As smtp(8): 8-bit content (or content of unknown encoding) for a server
+  * without 8BITMIME is converted to 7-bit MIME, unless that is turned off.
+  */
+#define XS_MIME_DOWNGRADE(state) \
+    (var_disable_mime_oconv == 0 \
+     && ((state)->features & XS_FEATURE_8BITMIME) == 0 \
+     && strcmp((state)->request->encoding, MAIL_ATTR_ENC_7BIT) != 0)
+
 /* xs_mail_command - MAIL FROM with the parameters the server supports */
 
 static void xs_mail_command(XS_STATE *state)
 {
     DELIVER_REQUEST *request = state->request;
+    VSTRING *tmp = vstring_alloc(100);
 
-    vstring_sprintf(state->cmd, "MAIL FROM:<%s>", request->sender);
-    if (state->features & XS_FEATURE_SIZE)
+    vstring_sprintf(state->cmd, "MAIL FROM:<%s>",
+		    xs_quote_addr(tmp, request->sender));
+    vstring_free(tmp);
+    /* The size after a downgrade is unknown: don't announce it. */
+    if ((state->features & XS_FEATURE_SIZE) && !XS_MIME_DOWNGRADE(state))
 	vstring_sprintf_append(state->cmd, " SIZE=%lu",
 			       (unsigned long) request->data_size);
-    if ((state->features & XS_FEATURE_8BITMIME)
-	&& strcmp(request->encoding, MAIL_ATTR_ENC_8BIT) == 0)
-	vstring_strcat(state->cmd, " BODY=8BITMIME");
-    if ((state->features & XS_FEATURE_8BITMIME)
-	&& strcmp(request->encoding, MAIL_ATTR_ENC_7BIT) == 0)
-	vstring_strcat(state->cmd, " BODY=7BIT");
+    if (state->features & XS_FEATURE_8BITMIME) {
+	if (strcmp(request->encoding, MAIL_ATTR_ENC_8BIT) == 0)
+	    vstring_strcat(state->cmd, " BODY=8BITMIME");
+	else if (strcmp(request->encoding, MAIL_ATTR_ENC_7BIT) == 0)
+	    vstring_strcat(state->cmd, " BODY=7BIT");
+	else if (strcmp(request->encoding, MAIL_ATTR_ENC_NONE) != 0)
+	    msg_warn("%s: unknown content encoding: %s",
+		     request->queue_id, request->encoding);
+    }
     if (state->features & XS_FEATURE_DSN) {
 	if (request->dsn_envid[0]) {
 	    vstring_strcat(state->cmd, " ENVID=");
@@ -570,38 +641,139 @@ static void xs_mail_command(XS_STATE *state)
 
 static void xs_rcpt_command(XS_STATE *state, RECIPIENT *rcpt)
 {
-    VSTRING *tmp;
+    VSTRING *tmp = vstring_alloc(100);
+    VSTRING *tmp2;
+    const char *orcpt = rcpt->dsn_orcpt;
 
-    vstring_sprintf(state->cmd, "RCPT TO:<%s>", rcpt->address);
-    if ((state->features & XS_FEATURE_DSN) == 0)
+    vstring_sprintf(state->cmd, "RCPT TO:<%s>",
+		    xs_quote_addr(tmp, rcpt->address));
+    if ((state->features & XS_FEATURE_DSN) == 0) {
+	vstring_free(tmp);
 	return;
+    }
+
+    /*
+     * As smtp(8): ORCPT first, from the original address when the sender
+     * gave none, typed utf-8 only for mail that asked for SMTPUTF8; then
+     * NOTIFY.
+     */
+    tmp2 = vstring_alloc(100);
+    if (orcpt[0] == 0 && rcpt->orig_addr[0] != 0) {
+	quote_822_local(tmp, rcpt->orig_addr);
+	vstring_sprintf(tmp2, "%s;%s",
+			(state->request->smtputf8 != 0 && !allascii(STR(tmp))) ?
+			"utf-8" : "rfc822", STR(tmp));
+	orcpt = STR(tmp2);
+    }
+    if (orcpt[0] != 0) {
+	if (strncasecmp(orcpt, "utf-8;", 6) == 0) {
+	    if (uxtext_quote(tmp, orcpt, "+=") != 0)
+		vstring_sprintf_append(state->cmd, " ORCPT=%s", STR(tmp));
+	} else {
+	    xtext_quote(tmp, orcpt, "=");
+	    vstring_sprintf_append(state->cmd, " ORCPT=%s", STR(tmp));
+	}
+    }
     if (rcpt->dsn_notify)
 	vstring_sprintf_append(state->cmd, " NOTIFY=%s",
 			       dsn_notify_str(rcpt->dsn_notify));
-    if (strncasecmp(rcpt->dsn_orcpt, "rfc822;", 7) == 0) {
-	vstring_strcat(state->cmd, " ORCPT=rfc822;");
-	xtext_quote_append(state->cmd, rcpt->dsn_orcpt + 7, "+=");
-    } else if (rcpt->dsn_orcpt[0] == 0 && rcpt->orig_addr[0] != 0
-	       && allascii(rcpt->orig_addr)) {
-	tmp = vstring_alloc(100);
-	quote_822_local(tmp, rcpt->orig_addr);
-	vstring_strcat(state->cmd, " ORCPT=rfc822;");
-	xtext_quote_append(state->cmd, STR(tmp), "+=");
-	vstring_free(tmp);
+    vstring_free(tmp);
+    vstring_free(tmp2);
+}
+
+/* xs_text_out - one header or body record, dot-stuffed, lines limited */
+
+static void xs_text_out(void *context, int rec_type, const char *text,
+			        ssize_t len, off_t unused_offset)
+{
+    XS_STATE *state = (XS_STATE *) context;
+    VSTREAM *stream = state->stream;
+    ssize_t data_left = len;
+    const char *data_start = text;
+
+    /*
+     * As smtp(8): stuff a dot at the start of a line, and break lines
+     * longer than $xcrypt_smtp_line_length_limit with <CR><LF><SPACE>.
+     */
+    do {
+	if (state->space_left == var_xs_line_limit
+	    && data_left > 0 && *data_start == '.')
+	    smtp_fputc('.', stream);
+	if (var_xs_line_limit > 0 && data_left >= state->space_left) {
+	    smtp_fputs(data_start, state->space_left, stream);
+	    data_start += state->space_left;
+	    data_left -= state->space_left;
+	    state->space_left = var_xs_line_limit;
+	    if (data_left > 0 || rec_type == REC_TYPE_CONT) {
+		smtp_fputc(' ', stream);
+		state->space_left -= 1;
+		if (state->logged_line_limit == 0) {
+		    msg_info("%s: breaking line > %d bytes with <CR><LF>SPACE",
+			     state->request->queue_id, var_xs_line_limit);
+		    state->logged_line_limit = 1;
+		}
+	    }
+	} else {
+	    if (rec_type == REC_TYPE_CONT) {
+		smtp_fwrite(data_start, data_left, stream);
+		state->space_left -= data_left;
+	    } else {
+		smtp_fputs(data_start, data_left, stream);
+		state->space_left = var_xs_line_limit;
+	    }
+	    break;
+	}
+    } while (data_left > 0);
+}
+
+/* xs_header_out - one (possibly folded) message header */
+
+static void xs_header_out(void *context, int unused_class,
+			          const HEADER_OPTS *unused_info,
+			          VSTRING *buf, off_t offset)
+{
+    char   *line;
+    char   *next_line;
+
+    for (line = STR(buf); line; line = next_line) {
+	next_line = split_at(line, '\n');
+	xs_text_out(context, REC_TYPE_NORM, line, next_line ?
+		    next_line - line - 1 : (ssize_t) strlen(line), offset);
     }
 }
 
-/* xs_send_body - the message as stored, dot-stuffed, with CRLF */
+/* xs_mime_fail - a MIME problem while converting: the message bounces */
+
+static void xs_mime_fail(XS_STATE *state, int mime_errs)
+{
+    const MIME_STATE_DETAIL *detail = mime_state_detail(mime_errs);
+
+    dsb_simple(state->why, detail->dsn, "%s", detail->text);
+    xs_fail_pending(state, 1);
+}
+
+/* xs_send_body - the message as stored (7-bit MIME for a 7-bit server) */
 
 static int xs_send_body(XS_STATE *state)
 {
     DELIVER_REQUEST *request = state->request;
     VSTREAM *stream = state->stream;
+    MIME_STATE *mime_state = 0;
     int     rec_type;
     int     prev_type = REC_TYPE_NORM;
+    int     mime_errs = 0;
 
     if (vstream_fseek(state->src, request->data_offset, SEEK_SET) < 0)
 	msg_fatal("seek queue file %s: %m", VSTREAM_PATH(state->src));
+    if (XS_MIME_DOWNGRADE(state))
+	mime_state = mime_state_alloc(MIME_OPT_DOWNGRADE
+				      | MIME_OPT_REPORT_NESTING,
+				      xs_header_out, (MIME_STATE_ANY_END) 0,
+				      xs_text_out, (MIME_STATE_ANY_END) 0,
+				      (MIME_STATE_ERR_PRINT) 0,
+				      (void *) state);
+    state->space_left = var_xs_line_limit;
+    state->logged_line_limit = 0;
 
     /*
      * A long line is stored as REC_TYPE_CONT pieces ending with one
@@ -611,22 +783,33 @@ static int xs_send_body(XS_STATE *state)
     while ((rec_type = rec_get(state->src, state->buf, 0)) > 0) {
 	if (rec_type != REC_TYPE_NORM && rec_type != REC_TYPE_CONT)
 	    break;
-	if (prev_type == REC_TYPE_NORM && LEN(state->buf) > 0
-	    && STR(state->buf)[0] == '.')
-	    smtp_fputc('.', stream);
-	if (rec_type == REC_TYPE_NORM)
-	    smtp_fputs(STR(state->buf), LEN(state->buf), stream);
-	else
-	    smtp_fwrite(STR(state->buf), LEN(state->buf), stream);
+	if (mime_state == 0)
+	    xs_text_out((void *) state, rec_type, STR(state->buf),
+			LEN(state->buf), 0);
+	else if ((mime_errs = mime_state_update(mime_state, rec_type,
+						STR(state->buf),
+						LEN(state->buf))) != 0)
+	    break;
 	prev_type = rec_type;
     }
+    if (mime_state) {
+	/* Flush what a message without a final newline left behind. */
+	if (mime_errs == 0)
+	    mime_errs = mime_state_update(mime_state, rec_type, "", 0);
+	mime_state = mime_state_free(mime_state);
+	if (mime_errs) {
+	    xs_mime_fail(state, mime_errs);
+	    return (-1);
+	}
+    } else if (prev_type == REC_TYPE_CONT)	/* a last line without newline */
+	smtp_fputs("", 0, stream);
     if (rec_type != REC_TYPE_XTRA) {
 	msg_warn("%s: error reading queue file %s: unexpected record type %d",
 		 request->queue_id, VSTREAM_PATH(state->src), rec_type);
+	dsb_simple(state->why, "4.3.0", "error reading queue file");
+	xs_fail_pending(state, 1);
 	return (-1);
     }
-    if (prev_type == REC_TYPE_CONT)		/* a last line without newline */
-	smtp_fputs("", 0, stream);
     return (0);
 }
 
@@ -643,6 +826,17 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
     int     n;
     int     i;
 
+    /*
+     * As smtp(8): not even MAIL FROM for a message larger than the
+     * server's SIZE limit.
+     */
+    if (state->size_limit > 0 && state->size_limit < request->data_size) {
+	dsb_simple(state->why, "5.3.4", "message size %lu exceeds size "
+		   "limit %.0f of server %s", (unsigned long) request->data_size,
+		   (double) state->size_limit, STR(state->namaddr));
+	xs_fail_pending(state, 1);
+	return;
+    }
     state->where = "sending MAIL FROM";
     smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
     request->msg_stats.reuse_count = 0;
@@ -690,11 +884,14 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
     state->where = "sending DATA command";
     xs_command(state, 1, "DATA");
     if (pipelining) {
+	/* As smtp(8): a lost reply is lost "while sending" its command. */
+	state->where = "sending MAIL FROM";
 	xs_get_reply(state, resp);
 	if (resp->code / 100 != 2) {
 	    mail_ok = 0;
 	    xs_reply_why(state, resp, "MAIL FROM command");
 	}
+	state->where = "sending RCPT TO";
 	for (i = 0; i < nsent; i++) {
 	    n = sent_rcpt[i];
 	    xs_get_reply(state, resp);
@@ -710,6 +907,7 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	}
     }
     myfree((void *) sent_rcpt);
+    state->where = "sending DATA command";
     xs_get_reply(state, resp);
 
     /*
@@ -737,8 +935,6 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
     smtp_stream_setup(state->stream, var_xs_data_tmout, 0, 0);
     if (xs_send_body(state) < 0) {
 	/* Don't send the final dot: the server must not deliver this. */
-	dsb_simple(state->why, "4.3.0", "error reading queue file");
-	xs_fail_pending(state, 1);
 	vstream_longjmp(state->stream, SMTP_ERR_QUIET);
     }
     state->where = "sending end of data -- message may be sent more than once";
@@ -804,6 +1000,18 @@ static void xs_tls_fallback(XS_STATE *state)
 	     STR(state->namaddrport));
 }
 
+/* xs_quit - QUIT after the last transaction; its reply changes nothing */
+
+static void xs_quit(XS_STATE *state, XS_RESP *resp)
+{
+    state->where = "sending QUIT";
+    smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
+    if (!state->quit_sent)
+	xs_command(state, 1, "QUIT");
+    state->quit_sent = 1;
+    xs_get_reply(state, resp);
+}
+
 /* xs_dialog - everything between connect and QUIT */
 
 static int xs_dialog(XS_STATE *state, XS_RESP *resp)
@@ -825,6 +1033,20 @@ static int xs_dialog(XS_STATE *state, XS_RESP *resp)
     }
     if (xs_ehlo(state, resp) < 0)
 	return (XS_SESS_NEXT);
+
+    /*
+     * As smtp(8), before any encryption: mail whose envelope or headers
+     * need SMTPUTF8 bounces when the server does not offer it.
+     */
+    if ((state->features & XS_FEATURE_SMTPUTF8) == 0
+	&& (state->request->smtputf8 & SMTPUTF8_FLAG_REQUESTED)
+	&& (state->request->smtputf8 & ~SMTPUTF8_FLAG_REQUESTED)) {
+	dsb_simple(state->why, "5.6.7", "SMTPUTF8 is required, "
+		   "but was not offered by host %s", STR(state->namaddr));
+	xs_fail_pending(state, 1);
+	xs_quit(state, resp);
+	return (XS_SESS_DONE);
+    }
 
     /*
      * XCRYPT first when offered and allowed.
@@ -891,11 +1113,7 @@ static int xs_dialog(XS_STATE *state, XS_RESP *resp)
      * Every recipient that could be final here is; a problem with QUIT
      * changes nothing.
      */
-    state->where = "sending QUIT";
-    smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
-    if (!state->quit_sent)
-	xs_command(state, 1, "QUIT");
-    xs_get_reply(state, resp);
+    xs_quit(state, resp);
     return (state->pending > 0 ? XS_SESS_NEXT : XS_SESS_DONE);
 }
 
