@@ -345,6 +345,19 @@ static void xs_rcpt_fail(XS_STATE *state, int n)
     xs_rcpt_final(state, n, 0, STR(state->namaddrport));
 }
 
+/* xs_rcpt_reply - account for one recipient's reply to RCPT TO */
+
+static int xs_rcpt_reply(XS_STATE *state, XS_RESP *resp, int n)
+{
+    if (resp->code / 100 == 2) {
+	state->rcpt_accepted[n] = XS_RCPT_ACCEPTED;
+	return (1);
+    }
+    xs_reply_why(state, resp, "RCPT TO command");
+    xs_rcpt_fail(state, n);
+    return (0);
+}
+
 /* xs_fail_pending - fail every recipient that is not yet final */
 
 void    xs_fail_pending(XS_STATE *state, int final)
@@ -868,13 +881,7 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	sent_rcpt[nsent++] = n;
 	if (!pipelining) {
 	    xs_get_reply(state, resp);
-	    if (resp->code / 100 == 2) {
-		state->rcpt_accepted[n] = XS_RCPT_ACCEPTED;
-		naccepted++;
-	    } else {
-		xs_reply_why(state, resp, "RCPT TO command");
-		xs_rcpt_fail(state, n);
-	    }
+	    naccepted += xs_rcpt_reply(state, resp, n);
 	}
     }
     if (!pipelining && naccepted == 0) {
@@ -895,15 +902,8 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	for (i = 0; i < nsent; i++) {
 	    n = sent_rcpt[i];
 	    xs_get_reply(state, resp);
-	    if (!mail_ok)
-		continue;
-	    if (resp->code / 100 == 2) {
-		state->rcpt_accepted[n] = XS_RCPT_ACCEPTED;
-		naccepted++;
-	    } else {
-		xs_reply_why(state, resp, "RCPT TO command");
-		xs_rcpt_fail(state, n);
-	    }
+	    if (mail_ok)
+		naccepted += xs_rcpt_reply(state, resp, n);
 	}
     }
     myfree((void *) sent_rcpt);
