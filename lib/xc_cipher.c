@@ -134,7 +134,7 @@ XC_CIPHER *xc_cipher_create(const XC_SUITE *suite, const unsigned char *key)
 	memcpy(sober_key, key, 10);
 	sober_key[10] = sober_key[11] = 0;
 	err = sober128_stream_setup(&c->st.sober, sober_key, sizeof(sober_key));
-	zeromem(sober_key, sizeof(sober_key));
+	explicit_bzero(sober_key, sizeof(sober_key));
 	break;
     case XC_SUITE_CHACHA:
 	memcpy(c->key, key, suite->key_len);
@@ -157,7 +157,7 @@ void    xc_cipher_free(XC_CIPHER *c)
 {
     if (c == 0)
 	return;
-    zeromem(c, sizeof(*c));
+    explicit_bzero(c, sizeof(*c));
     myfree((void *) c);
 }
 
@@ -240,11 +240,11 @@ int     xc_record_seal(XC_CIPHER *c, const unsigned char *data, size_t datalen,
 	|| chacha20poly1305_encrypt(&c->st.aead, body, bodylen, body) != CRYPT_OK
 	|| chacha20poly1305_done(&c->st.aead, body + bodylen, &taglen) != CRYPT_OK
 	|| taglen != XC_TAG_LEN) {
-	zeromem(&c->st.aead, sizeof(c->st.aead));
-	zeromem(out, 2 + sealedlen);
+	explicit_bzero(&c->st.aead, sizeof(c->st.aead));
+	explicit_bzero(out, 2 + sealedlen);
 	return (XC_ERR_CRYPTO);
     }
-    zeromem(&c->st.aead, sizeof(c->st.aead));
+    explicit_bzero(&c->st.aead, sizeof(c->st.aead));
     xc_record_next(c);
     *outlen = 2 + sealedlen;
     return (XC_OK);
@@ -312,9 +312,9 @@ int     xc_record_open(XC_CIPHER *c, const unsigned char *rec, size_t reclen,
 	    ret = XC_OK;
 	}
     }
-    zeromem(&c->st.aead, sizeof(c->st.aead));
-    zeromem(c->body, bodylen);
-    zeromem(tag, sizeof(tag));
+    explicit_bzero(&c->st.aead, sizeof(c->st.aead));
+    explicit_bzero(c->body, bodylen);
+    explicit_bzero(tag, sizeof(tag));
     return (ret);
 }
 

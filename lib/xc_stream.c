@@ -45,7 +45,9 @@
 /*	xc_stream_stop() discards any buffered plaintext, wipes the cipher
 /*	state and installs dummy read and write functions that fail, to
 /*	prevent data leakage. Call it before vstream_fclose(); flush first
-/*	what must still be sent.
+/*	what must still be sent. The staging buffers (ciphertext, and the
+/*	wiped plaintext buffer of the AEAD suite) are kept for the next
+/*	xc_stream_start() of the process instead of being freed.
 /*
 /*	xc_stream_active() returns non-zero when the stream reads and
 /*	writes through xc_stream_start()'s functions.
@@ -96,6 +98,22 @@
 #define XC_STREAM_WBUF_KS	XC_STREAM_BUFSIZE
 #define XC_STREAM_WBUF_AEAD	(4 * XC_REC_MAX)
 #define XC_STREAM_RBUF_AEAD	(4 * XC_REC_MAX)
+
+ /*
+  * The staging buffers of a finished stream, kept for the next one of this
+  * process: a daemon runs one session after another, and allocating (and
+  * having mymalloc() fill) some 150 kB per session, then freeing it, costs
+  * more than the handshake itself. Ciphertext buffers hold nothing secret;
+  * the plaintext buffer is wiped before it is kept.
+  */
+typedef struct XC_STREAM_SPARE {
+    unsigned char *buf;
+    size_t  size;
+} XC_STREAM_SPARE;
+
+#define XC_STREAM_SPARES	3	/* wbuf, rbuf, plain */
+
+static XC_STREAM_SPARE xc_stream_spares[XC_STREAM_SPARES];
 
 typedef struct XC_STREAM {
     const XC_SUITE *suite;
@@ -413,6 +431,40 @@ static ssize_t xc_stream_refuse_write(int fd, void *buf, size_t len,
     return (-1);
 }
 
+/* xc_stream_buf_get - a kept buffer of this size, or a new one */
+
+static unsigned char *xc_stream_buf_get(size_t size)
+{
+    XC_STREAM_SPARE *sp;
+    unsigned char *buf;
+
+    for (sp = xc_stream_spares; sp < xc_stream_spares + XC_STREAM_SPARES; sp++) {
+	if (sp->buf != 0 && sp->size == size) {
+	    buf = sp->buf;
+	    sp->buf = 0;
+	    sp->size = 0;
+	    return (buf);
+	}
+    }
+    return ((unsigned char *) mymalloc(size));
+}
+
+/* xc_stream_buf_put - keep a buffer for the next stream, or free it */
+
+static void xc_stream_buf_put(unsigned char *buf, size_t size)
+{
+    XC_STREAM_SPARE *sp;
+
+    for (sp = xc_stream_spares; sp < xc_stream_spares + XC_STREAM_SPARES; sp++) {
+	if (sp->buf == 0) {
+	    sp->buf = buf;
+	    sp->size = size;
+	    return;
+	}
+    }
+    myfree((void *) buf);
+}
+
 /* xc_stream_free - wipe and release the context */
 
 static void xc_stream_free(XC_STREAM *xs)
@@ -422,12 +474,12 @@ static void xc_stream_free(XC_STREAM *xs)
     if (xs->rx)
 	xc_cipher_free(xs->rx);
     if (xs->wbuf)
-	myfree((void *) xs->wbuf);
+	xc_stream_buf_put(xs->wbuf, xs->wsize);
     if (xs->rbuf)
-	myfree((void *) xs->rbuf);
+	xc_stream_buf_put(xs->rbuf, xs->rsize);
     if (xs->plain) {
 	explicit_bzero(xs->plain, XC_REC_DATA_MAX);
-	myfree((void *) xs->plain);
+	xc_stream_buf_put(xs->plain, XC_REC_DATA_MAX);
     }
     explicit_bzero((void *) xs, sizeof(*xs));
     myfree((void *) xs);
@@ -477,12 +529,12 @@ ssize_t xc_stream_start(VSTREAM *stream, const XC_SUITE *suite,
     if (suite->aead) {
 	xs->wsize = XC_STREAM_WBUF_AEAD;
 	xs->rsize = XC_STREAM_RBUF_AEAD;
-	xs->rbuf = (unsigned char *) mymalloc(xs->rsize);
-	xs->plain = (unsigned char *) mymalloc(XC_REC_DATA_MAX);
+	xs->rbuf = xc_stream_buf_get(xs->rsize);
+	xs->plain = xc_stream_buf_get(XC_REC_DATA_MAX);
     } else {
 	xs->wsize = XC_STREAM_WBUF_KS;
     }
-    xs->wbuf = (unsigned char *) mymalloc(xs->wsize);
+    xs->wbuf = xc_stream_buf_get(xs->wsize);
 
     /*
      * The injection rule (spec 4.3): what we have buffered now arrived before
