@@ -17,10 +17,12 @@
 /*	from xc_group()), unknown, unoffered and miscased suites, long
 /*	lines, NUL octets, command case and white space;
 /* .IP \(bu
-/*	the worked examples of spec section 9: the client commands and
-/*	server replies parse to 2^x mod p (computed here with libtommath
-/*	from the published private exponents) and the published nonces,
-/*	and formatting the parsed values gives back the exact lines;
+/*	the worked examples of spec section 9 (t_spec9.h): the client
+/*	commands and server replies parse to 2^x mod p (computed here
+/*	with libtommath from the published private exponents, which
+/*	reads the odd-length sober128 xb with its leading 0) and the
+/*	published nonces, and formatting the parsed values gives back
+/*	the exact lines;
 /* .IP \(bu
 /*	the EHLO keyword both ways, and output buffer overflow.
 /* .PP
@@ -47,6 +49,7 @@
 
 #include <xcrypt.h>
 #include "t_check.h"
+#include "t_spec9.h"
 
  /*
   * The reply texts of spec 4.1, spelled out here rather than taken from
@@ -68,82 +71,12 @@
 #define E_SUITE	XC_ERR_SUITE
 
  /*
-  * Spec section 9, extracted from XCRYPT-PROTOCOL.md.
+  * Check name prefix of each example of t_spec9.h (spec section 9).
   */
-typedef struct VECTOR {
-    const char *name;
-    int     suite;
-    const char *xa;			/* hex */
-    const char *xb;			/* hex */
-    const char *command;
-    const char *reply;
-    const char *na;			/* hex */
-    const char *nb;			/* hex */
-} VECTOR;
-
-static const VECTOR vectors[] = {
-    {"arrsyfor_1_0", XC_SUITE_ARRSYFOR,
-	"600312c555a92c9a099da45b043417bd7fa2aa3e0f77e3ba1767a35820a9f1af"
-	"1e971d38cf7fc6b5311b5033ed70fc85f138a54cbe0f27f93b74d0ccab5efe5f"
-	"b69ed0854af08f3491c84ab20889b8409a6c2e0c90f85ee9a529f4c4a3c9262c",
-	"ea9ea645b06866820a3e53d771eff8bdd4f0244e9d3421de8edd6558eb6cc610"
-	"18fd1e73ff1e7af59aa70850a4cabb79a9adeb18c5ca9354b159391a8fde4621"
-	"a00ee42a777f07baa32cd46182afdcafad49e1a1f470b6687ed5385859b17409",
-	"XCRYPT arrsyfor_1.0 9wNdu/CbzsIZcKBbkn34KcfKgB1CZICYTZ6scW4CSiFX"
-	"wbMZvTfqnXSr8kuKT2RlNc0uenAhQyKs2z6z8U+NVn5sUT4Y4Qf0lbqEJj2DqP/p"
-	"1/4XCpkfL2KtpgB1Xhd/ mP64gsVRHa25Qg==",
-	"250 XCRYPT m42NCoGDiBwHvBVUE7m8ZsmFDyTXsr9tv3nQP4Cn5BM8lzDNYAufk"
-	"AWYuF981eRV2A6xO4ivlvN/fBhHkHp4zL7uAtLaAcpdHjz+8PQpSS6mbOko3/hXf"
-	"Nk3r+Qqh1PV gjiSpU06BTKRDQ==",
-	"98feb882c5511dadb942", "823892a54d3a0532910d"},
-    {"sober128_1_0", XC_SUITE_SOBER128,
-	"a2801e56665f246ab168036f9e24cc021979dc7c316bba9a4931aeaea7abaf75"
-	"ff4e7473703e8a251d0d21b04c5747aa170adb4c09a736bc92183e4eb6baa212"
-	"f24637861fc1f7813ecaca7fa4954006020962f171d1db1a86d5172465a43276",
-	"4519f00b6feb6718147d6612b5356866354e8d2502c9f2f40f8fb06ac58c0de6"
-	"302d71520e1dc3a6e1745542f739c4f2cc993cb683bd5df25457c89f9e5ca19c"
-	"1e13133093ee9b50316faeceba267ab4a85726ea4f8713705f2c0e629458fca",
-	"XCRYPT sober128_1.0 /7iZ8U8OvL4Q8dxzScEcnhjOOW/A6BpnYtuTmT3wkt2u"
-	"PTPWEI76miWIcakxy+x1MBUeoHpv0WvjkmSLA74dIHh3i3h8kDqOp1z78rNaNs/3"
-	"a7ZSCkXMhzQBtPxFV6ka OV9pJO/Io4SIeQ==",
-	"250 XCRYPT TphuKcrgPGUULzQkImfKfrPK8ovxABdRVI9GjYeht/2m49FiqprTF"
-	"VPO9EWYQPAgZusFceOcywtXIeZ1Bc4F7gcl8jFAi7+E/UH5av00ybIuPeBIjAILG"
-	"HHC/okrZ6bl Ablsucd+1yRPkA==",
-	"395f6924efc8a3848879", "01b96cb9c77ed7244f90"},
-    {"chacha20poly1305_2_0", XC_SUITE_CHACHA,
-	"d2b4fa304e77e92e4917d4c61fa3a22ae3c131a2280219dd98e227114c7497cb",
-	"7982b66a68d289eb5d698920dc721face186d8669a5727fe659d45e4b1bfd826",
-	"XCRYPT chacha20poly1305_2.0 WJ7sNIU8n8S/oIILHqMJGVKLcZqyIwT8KIeg"
-	"onkl0jxIm1tFAcT0OgaoSXv+suLAhnDqV2HJrYCF3x5YM4LKWKwWHyfSZDUwtf4r"
-	"Zux2oX0hFvc9pgnPnAMpsobkiyqnOqKgO9GdscjRCpn4C3FgPjjROcJcN8MYqR8j"
-	"JKfumPc82FMkQ8LjMXxEU5/tC7591W7h+1ncWtz84llgDFFOIrNvjpvC/4hATRT3"
-	"zpKyerO91OiQaaYPLuwyAHtytit8o+4p8xOgmyTK6CVN9V1G9beFx2hS7z2lTFA8"
-	"C7uiq4x+Pa9GzzatX8ER6dEN/w+9MP5h6vfuealyxQmWr/JIpQ== 1+6Wk5aBxPx"
-	"WrEp5ubir+A==",
-	"250 XCRYPT 5soEJY1YoMjgYYhxiP34V8wLYkvO//Rd4ptk9SYFk0FeXAkwr3Khs"
-	"3Upx/bGp/PGnOtoMP0mk1H91DX+EBrqgrb9SgH8XS5B4iNxyhBnwlfHULE1IID0a"
-	"C78z+01bpco2xb9OHFxUbZEkFOxHOQurvx9TLqp1sUOZEJSzADg+TDaauw4cA5T2"
-	"WtZYeLAGJpXLWm+OE7uMczGY+dYwYmoqg7MGGr6wPJIWQuLgMdTHCfjQs2rDLK/l"
-	"/42W++xRU+hOD74QY/VwCAc6nrt0bgxQ9rY8T7m9SaohldoUFc34sUO8+dzUbGWA"
-	"ouqB53ThQ6QOaIjw88qZOMVP9xSFiekPA== 2WyusidV6i3MzCIYGs/URA==",
-	"d7ee96939681c4fc56ac4a79b9b8abf8", "d96caeb22755ea2dcccc22181acfd444"},
-    {"arrsyfor_1_0_leading_zero_z", XC_SUITE_ARRSYFOR,
-	"1ef984abf52522d7392dca98a675820e55a77084ec34519c14bea75586de98c0"
-	"91d6ba1afabcdd0677bd640c9f696d08fb7d52974d409015ce849247796ee666"
-	"65ee4bd6174de504afdfb7e6b22f8bfac61e86460fec0c739357906d0ce4c012",
-	"b9c72edc407818c7060df18b08409f4daec1f5cc799ba992ee11e36442ad3930"
-	"d946af28905003a8fb431b8a94779bbfed4f7ef7bd8692dfaa3e7e130ebf1db4"
-	"6f5e59c684fc3e3d9e7e3fd4b8a8e2e38fc905acc73744a72e4da6853e10f470",
-	"XCRYPT arrsyfor_1.0 fiF58AvimGb4dPZOGGp1MP7Y9K1RknedUmOiS+KRF6du"
-	"LT7DPTuPvkbmsQ5HDks2kktrWtZq5FgufW8nW2oCE6Ou254VuoqfX182qRsAZZOK"
-	"vtqzzsKhZDRmZv9sRvR/ v23iU1zHoIJqww==",
-	"250 XCRYPT wX2SXpPLc5eDLPo2jW79CvTu2vaFB2y4JJoggxkaok8ipm9/2bilu"
-	"96PzuLlN5Jz43zabtprgRdqph438YIoTRAal994ShouDFrLdlX4Y3S9zn1h9qAy8"
-	"hwEw5Gpd98Z gryk1cdsygv0EA==",
-	"bf6de2535cc7a0826ac3", "82bca4d5c76cca0bf410"},
+static const char *vector_names[T_SPEC9_COUNT] = {
+    "arrsyfor_1_0", "sober128_1_0", "chacha20poly1305_2_0",
+    "arrsyfor_1_0_leading_zero_z",
 };
-
-#define VECTOR_COUNT	(sizeof(vectors) / sizeof(vectors[0]))
 
 /* xmalloc - malloc or die */
 
@@ -202,6 +135,15 @@ static size_t hex2bin(const char *hex, unsigned char *out, size_t max)
 	hex += 2;
     }
     return (n);
+}
+
+/* word - the n-th (from 0) space-separated word of a line, fresh string */
+
+static char *word(const char *line, int n)
+{
+    for (; n > 0; n--)
+	line = strchr(line, ' ') + 1;
+    return (fmt("%.*s", (int) strcspn(line, " "), line));
 }
 
 /* b64 - base64 with libtomcrypt, in a fresh string */
@@ -430,12 +372,10 @@ static void build_cases(void)
     size_t  n;
 
     /* From the spec: valid arguments. */
-    ka = fmt("%s", strchr(vectors[0].command + 7, ' ') + 1);
-    *strchr(ka, ' ') = 0;
-    na = "mP64gsVRHa25Qg==";
-    kc = fmt("%s", strchr(vectors[2].command + 7, ' ') + 1);
-    *strchr(kc, ' ') = 0;
-    nc = "1+6Wk5aBxPxWrEp5ubir+A==";
+    ka = word(t_spec9[T_SPEC9_ARRSYFOR].command, 2);
+    na = word(t_spec9[T_SPEC9_ARRSYFOR].command, 3);
+    kc = word(t_spec9[T_SPEC9_CHACHA].command, 2);
+    nc = word(t_spec9[T_SPEC9_CHACHA].command, 3);
     hello = fmt("XCRYPT arrsyfor_1.0 %s %s", ka, na);
 
     /* The good ones, as a baseline. */
@@ -691,7 +631,7 @@ static void test_b64(void)
 
 static void test_vectors(void)
 {
-    const VECTOR *v;
+    const T_SPEC9 *v;
     const XC_SUITE *suite;
     const XC_GROUP *grp;
     XC_HELLO hello;
@@ -704,9 +644,13 @@ static void test_vectors(void)
     int     err;
     int     cmd;
     int     ret;
+    int     i;
+    const char *label;
 
-    for (v = vectors; v < vectors + VECTOR_COUNT; v++) {
-	suite = xc_suite(v->suite);
+    for (i = 0; i < T_SPEC9_COUNT; i++) {
+	v = t_spec9 + i;
+	label = vector_names[i];
+	suite = xc_suite_find(v->suite, strlen(v->suite));
 	grp = xc_group(suite->group);
 
 	/* Client command. */
@@ -714,18 +658,18 @@ static void test_vectors(void)
 	why = "";
 	cmd = xc_parse_command(v->command, strlen(v->command), 0, &hello,
 			       &err, &why);
-	snprintf(name, sizeof(name), "spec_%s_command_parses_to_hello", v->name);
+	snprintf(name, sizeof(name), "spec_%s_command_parses_to_hello", label);
 	T_CHECKF(name, cmd == HELLO && err == XC_OK && hello.suite == suite,
 		 "cmd %d err %d why %s", cmd, err, why);
-	snprintf(name, sizeof(name), "spec_%s_command_public_is_2_pow_xa", v->name);
+	snprintf(name, sizeof(name), "spec_%s_command_public_is_2_pow_xa", label);
 	T_CHECK(name, modexp(grp, v->xa, pub) && hello.publen == grp->plen
 		&& memcmp(hello.pub, pub, grp->plen) == 0);
-	snprintf(name, sizeof(name), "spec_%s_command_nonce_is_na", v->name);
+	snprintf(name, sizeof(name), "spec_%s_command_nonce_is_na", label);
 	T_CHECK(name, hex2bin(v->na, nonce, sizeof(nonce)) == suite->nonce_len
 		&& hello.noncelen == suite->nonce_len
 		&& memcmp(hello.nonce, nonce, suite->nonce_len) == 0);
 	n = xc_format_hello(buf, sizeof(buf), suite, hello.pub, hello.nonce);
-	snprintf(name, sizeof(name), "spec_%s_command_format_parse_round_trip", v->name);
+	snprintf(name, sizeof(name), "spec_%s_command_format_parse_round_trip", label);
 	T_CHECKF(name, n == (ssize_t) strlen(v->command) && strcmp(buf, v->command) == 0,
 		 "got \"%s\"", buf);
 
@@ -733,17 +677,17 @@ static void test_vectors(void)
 	memset(&hello, 0, sizeof(hello));
 	ret = xc_parse_hello_reply(v->reply + 4, strlen(v->reply + 4), suite,
 				   &hello, &why);
-	snprintf(name, sizeof(name), "spec_%s_reply_parses", v->name);
+	snprintf(name, sizeof(name), "spec_%s_reply_parses", label);
 	T_CHECKF(name, ret == XC_OK && hello.suite == suite, "ret %d why %s", ret, why);
-	snprintf(name, sizeof(name), "spec_%s_reply_public_is_2_pow_xb", v->name);
+	snprintf(name, sizeof(name), "spec_%s_reply_public_is_2_pow_xb", label);
 	T_CHECK(name, modexp(grp, v->xb, pub) && hello.publen == grp->plen
 		&& memcmp(hello.pub, pub, grp->plen) == 0);
-	snprintf(name, sizeof(name), "spec_%s_reply_nonce_is_nb", v->name);
+	snprintf(name, sizeof(name), "spec_%s_reply_nonce_is_nb", label);
 	T_CHECK(name, hex2bin(v->nb, nonce, sizeof(nonce)) == suite->nonce_len
 		&& hello.noncelen == suite->nonce_len
 		&& memcmp(hello.nonce, nonce, suite->nonce_len) == 0);
 	n = xc_format_hello_reply(buf, sizeof(buf), suite, hello.pub, hello.nonce);
-	snprintf(name, sizeof(name), "spec_%s_reply_format_parse_round_trip", v->name);
+	snprintf(name, sizeof(name), "spec_%s_reply_format_parse_round_trip", label);
 	T_CHECKF(name, n == (ssize_t) strlen(v->reply) && strcmp(buf, v->reply) == 0,
 		 "got \"%s\"", buf);
     }
@@ -785,12 +729,10 @@ static void test_reply(void)
     const XC_SUITE *sa = xc_suite(XC_SUITE_ARRSYFOR);
     const XC_SUITE *sc = xc_suite(XC_SUITE_CHACHA);
     const XC_GROUP *ga = xc_group(sa->group);
-    const char *good = vectors[0].reply + 4;
-    const char *kb;
+    const char *good = t_spec9[T_SPEC9_ARRSYFOR].reply + 4;
+    char   *kb = word(good, 1);
+    char   *nb = word(good, 2);
     char   *t;
-
-    kb = "m42NCoGDiBwHvBVUE7m8ZsmFDyTXsr9tv3nQP4Cn5BM8lzDNYAufkAWYuF981eRV"
-	"2A6xO4ivlvN/fBhHkHp4zL7uAtLaAcpdHjz+8PQpSS6mbOko3/hXfNk3r+Qqh1PV";
 
 #define RC reply_str
 
@@ -807,9 +749,10 @@ static void test_reply(void)
        XC_ERR_SYNTAX, "not an XCRYPT reply");
     free(t);
     RC("reply_ok_is_not_a_hello_reply", sa, "XCRYPT OK", XC_ERR_SYNTAX, "too few arguments");
-    RC("reply_with_code_left_on", sa, vectors[0].reply, XC_ERR_SYNTAX, "not an XCRYPT reply");
-    RC("reply_bad_base64_public", sa, t = fmt("XCRYPT %s gjiSpU06BTKRDQ==",
-					    replace_chars(kb, '/', '_')),
+    RC("reply_with_code_left_on", sa, t_spec9[T_SPEC9_ARRSYFOR].reply,
+       XC_ERR_SYNTAX, "not an XCRYPT reply");
+    RC("reply_bad_base64_public", sa, t = fmt("XCRYPT %s %s",
+					    replace_chars(kb, '/', '_'), nb),
        XC_ERR_SYNTAX, "public key: bad base64");
     free(t);
     RC("reply_nonce_pad_bits", sa, t = fmt("XCRYPT %s gjiSpU06BTKRDR==", kb),
@@ -817,12 +760,12 @@ static void test_reply(void)
     free(t);
     RC("reply_for_other_suite_wrong_lengths", sc, good, XC_ERR_SYNTAX,
        "public key: 96 octets, want 256");
-    RC("reply_public_p_minus_1", sa, t = fmt("XCRYPT %s gjiSpU06BTKRDQ==",
-					   b64_value(ga, V_PM1)),
+    RC("reply_public_p_minus_1", sa, t = fmt("XCRYPT %s %s",
+					   b64_value(ga, V_PM1), nb),
        XC_ERR_KEY_RANGE, "public key out of range");
     free(t);
-    RC("reply_public_1", sa, t = fmt("XCRYPT %s gjiSpU06BTKRDQ==",
-				   b64_value(ga, V_ONE)),
+    RC("reply_public_1", sa, t = fmt("XCRYPT %s %s",
+				   b64_value(ga, V_ONE), nb),
        XC_ERR_KEY_RANGE, "public key out of range");
     free(t);
     t = fmt("%s%*s", good, XC_LINE_MAX, "");
@@ -834,6 +777,8 @@ static void test_reply(void)
     reply_case("reply_nul_inside", sa, "XCRYPT\0abc", 10, XC_ERR_SYNTAX, "NUL in reply");
     reply_case("reply_nul_after_valid", sa, good, strlen(good) + 1,
 	       XC_ERR_SYNTAX, "NUL in reply");
+    free(kb);
+    free(nb);
 #undef RC
 }
 

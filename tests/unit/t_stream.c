@@ -10,11 +10,12 @@
 /*	XCRYPT switched on, the other a raw descriptor on which the test
 /*	looks at (or forges) the octets on the wire.
 /*
-/*	Pinned behaviour: the worked examples of spec section 9 in both
-/*	roles and both directions, in one piece and in odd pieces; the
-/*	injection rule; tampered, truncated and empty AEAD records; one
-/*	record per flush; large transfers in both directions; timeouts;
-/*	refusal of all I/O after a failure and after xc_stream_stop().
+/*	Pinned behaviour: the worked examples of spec section 9
+/*	(t_spec9.h) in both roles and both directions, in one piece and
+/*	in odd pieces; the injection rule; tampered, truncated and empty
+/*	AEAD records; one record per flush; large transfers in both
+/*	directions; timeouts; refusal of all I/O after a failure and
+/*	after xc_stream_stop().
 /*
 /*	Each check prints "PASS name" or "FAIL name: detail".
 /*--*/
@@ -48,65 +49,28 @@
 
 #include <xcrypt.h>
 #include "t_check.h"
+#include "t_spec9.h"
 
-#define C2S_TEXT	"MAIL FROM:<alice@example.org>\r\n"
-#define S2C_TEXT	"250 2.1.0 Ok\r\n"
+#define C2S_TEXT	T_SPEC9_C2S_TEXT	/* plaintexts of the examples */
+#define S2C_TEXT	T_SPEC9_S2C_TEXT
+
 #define STREAM_TIMEOUT	10
 
  /*
-  * The worked examples of spec section 9. The leading-zero example gives no
-  * wire bytes: its expected wire is computed with libtomcrypt's RC4.
+  * Check name prefix of each example of t_spec9.h (spec section 9). The
+  * leading-zero example gives no wire bytes: its expected wire is computed
+  * with libtomcrypt's RC4.
   */
-typedef struct EXAMPLE {
-    const char *label;
-    int     suite;
-    const char *z;
-    const char *na;
-    const char *nb;
-    const char *c2s_key;
-    const char *s2c_key;
-    const char *c2s_wire;
-    const char *s2c_wire;
-} EXAMPLE;
-
-static const EXAMPLE examples[] = {
-    {"arrsyfor", XC_SUITE_ARRSYFOR,
-	"8e8ed8e14fd4b9960664be951180ff9c5fd8190c92353d6da8235fe93d54c93d27ab8e594657e9c7df1c8c3b57a35bdbffb9792c2cfc3bdf440b4b855aceb1d6d417de72635be03429333f57a716b463d17bdd33ef98cafce453641716d0ed17",
-	"98feb882c5511dadb942", "823892a54d3a0532910d",
-	"35fbb0a193221892d1b3", "02792d42d2709930eb5d",
-	"bcf40b3698b438b649f4642653bc087181026f7337adb200b78f5fe24cde2c",
-	"a638147669e3cfa07f5cb87c91b0",
-    },
-    {"sober128", XC_SUITE_SOBER128,
-	"df7fabe093efd20b726cc806d77b4bf857d019425b1432a78cb5bf7173ebc6560f96042ad6f60df397255723fd556484003f9f7ff6a79e5b84f4a950c6de8fd1adce2cdf57d744622a6c454db0031e0bb7afe6eee4b25ccc744b51d821c49e21",
-	"395f6924efc8a3848879", "01b96cb9c77ed7244f90",
-	"1ee08e637ef045da3005", "076fb855acb6aa7625de",
-	"7e34faaae4e11f0744940afee4604ff1327b73ff97b32c9c879c30e447605c",
-	"9bc77c46a4b74e5498503f505021",
-    },
-    {"chacha", XC_SUITE_CHACHA,
-	"ca8b25fb641fde5c303438fc0c262b3c4db0a56edf7ae753281c6ace30e6c5aec5a2a423725c6c49fb96590527fe7551e1f79d00b645ecc08c05f193e6bab182e0e4740bd83f09030816fbfc006c874e52012c2212d942b9364c4f8bb4dcfcb71c0a32f1ea714f7dd52804976a20924a56300b9d7c39e78930c811f4d14607ccb37cf26dbccd06e4ce750703e9952695ea354b7bf8fe292f58aac138fdd722a6f849c46457129b2cadb495523a28487ca3a27be7b1bc27105cd339ff95d919ab4c0e47562bcfde19b6bf0f13faf2825c465649260a0a5e7af367ede20eaa680561072efbe5e514586271cdb61b201609f5b814a211d1a4a57c87bbed646e39f5",
-	"d7ee96939681c4fc56ac4a79b9b8abf8", "d96caeb22755ea2dcccc22181acfd444",
-	"9c9335e1c7fd002f990680494c51927e39a1b861207528289389eb31f956123d",
-	"2b838f5ea40a572f23f6778e4b58ef40ae91ec778a98c8ce05fe15bfc4dc5783",
-	"00507c397cdd34daf8f95959928eccfda24fc8c448625e634f043f311511b30da4cc2bf4c617e71e9d2ed29fa2c67ab60fe4d25d3122b730ed7a893f820e1ee94d53726a4fb6c819ef7a1d447465f718b938",
-	"0030015d6db9134531d77f4d629848ea743cf3276a561536635770ea77952122fad4f8e9618f57c3bb7861d1a600f6af64a6",
-    },
-    {"arrsyfor_leading_zero", XC_SUITE_ARRSYFOR,
-	"002fd68472f2d80708b3d18b52296aa4cc25165a3cc9a2cdd042258189c5e0b4abf21073c1962dd5cc9c08d7f6fafac346dc5ef3255e146a1f97801c5908f3e0d7ec55d05735aa51cea3157b4e8b61e34cf16c84ecaaa31afa87e46388d3f207",
-	"bf6de2535cc7a0826ac3", "82bca4d5c76cca0bf410",
-	"3b77a4c48a8df95824a9", "41b6d10d277211f64484",
-	0, 0,
-    },
+static const char *example_labels[T_SPEC9_COUNT] = {
+    "arrsyfor", "sober128", "chacha", "arrsyfor_leading_zero",
 };
-
-#define NEXAMPLES (sizeof(examples) / sizeof(examples[0]))
 
  /*
   * One example, decoded.
   */
 typedef struct VEC {
-    const EXAMPLE *ex;
+    const T_SPEC9 *ex;
+    const char *label;			/* check name prefix */
     const XC_SUITE *suite;
     XC_KEYS keys;			/* from the spec text */
     unsigned char c2s_wire[256];
@@ -149,12 +113,13 @@ static size_t rc4_wire(const unsigned char *key, const char *text,
 
 /* vec_load - decode an example */
 
-static void vec_load(VEC *v, const EXAMPLE *ex)
+static void vec_load(VEC *v, const T_SPEC9 *ex, const char *label)
 {
     memset((void *) v, 0, sizeof(*v));
     v->ex = ex;
-    if ((v->suite = xc_suite(ex->suite)) == 0)
-	msg_fatal("no suite %d", ex->suite);
+    v->label = label;
+    if ((v->suite = xc_suite_find(ex->suite, strlen(ex->suite))) == 0)
+	msg_fatal("no suite %s", ex->suite);
     v->keys.key_len = hex2bin(ex->c2s_key, v->keys.c2s, sizeof(v->keys.c2s));
     hex2bin(ex->s2c_key, v->keys.s2c, sizeof(v->keys.s2c));
     if (ex->c2s_wire) {
@@ -310,7 +275,7 @@ static const char *name(const VEC *v, const char *role, const char *what)
 {
     static char buf[256];
 
-    snprintf(buf, sizeof(buf), "%s_%s_%s", v->ex->label, role, what);
+    snprintf(buf, sizeof(buf), "%s_%s_%s", v->label, role, what);
     return (buf);
 }
 
@@ -586,8 +551,8 @@ static void test_large(const VEC *v, int nonblock)
     int     ok;
     int     i;
 
-    fill_random(c2s, LARGE, 1 + v->ex->suite);
-    fill_random(s2c, LARGE, 101 + v->ex->suite);
+    fill_random(c2s, LARGE, 1 + v->suite->id);
+    fill_random(s2c, LARGE, 101 + v->suite->id);
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
 	msg_fatal("socketpair: %m");
     if ((pid = fork()) < 0)
@@ -958,8 +923,8 @@ int     main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     xc_init();
 
-    for (i = 0; i < NEXAMPLES; i++) {
-	vec_load(&vec, examples + i);
+    for (i = 0; i < T_SPEC9_COUNT; i++) {
+	vec_load(&vec, t_spec9 + i, example_labels[i]);
 	test_kdf(&vec);
 	for (role = XC_ROLE_CLIENT; role <= XC_ROLE_SERVER; role++) {
 	    for (pw = 0; pw <= 1; pw++) {
@@ -967,7 +932,7 @@ int     main(int argc, char **argv)
 		test_recv(&vec, role, pw);
 	    }
 	}
-	if (i == NEXAMPLES - 1)
+	if (i == T_SPEC9_ZERO_LEAD)
 	    continue;				/* the rest once per suite */
 	test_injection(&vec);
 	test_double(&vec);
