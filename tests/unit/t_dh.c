@@ -197,6 +197,22 @@ static int open_fresh(const unsigned char *rec, size_t len, uint64_t seq,
 
 static void check_records(void)
 {
+
+    /* One bit flipped at an offset (negative: from the end). */
+    static const struct {
+	int     at;
+	unsigned char mask;
+	int     want;
+	const char *name;
+    }       flips[] = {
+	{1, 0x01, XC_ERR_RECORD, "record_length_bit_flip_rejected"},
+	{0, 0x01, XC_ERR_RECORD, "record_length_high_bit_flip_rejected"},
+	{2, 0x01, XC_ERR_AUTH, "record_ciphertext_datalen_bit_flip_fails_auth"},
+	{20, 0x80, XC_ERR_AUTH, "record_ciphertext_bit_flip_fails_auth"},
+	{-17, 0x01, XC_ERR_AUTH, "record_padding_ciphertext_bit_flip_fails_auth"},
+	{-1, 0x01, XC_ERR_AUTH, "record_tag_bit_flip_fails_auth"},
+	{-16, 0x40, XC_ERR_AUTH, "record_tag_first_octet_flip_fails_auth"},
+    }, *flip;
     const XC_SUITE *suite = xc_suite(XC_SUITE_CHACHA);
     static unsigned char data[XC_REC_DATA_MAX + 1];
     static unsigned char out[XC_REC_DATA_MAX];
@@ -264,34 +280,12 @@ static void check_records(void)
     T_CHECK("record_reference_opens",
 	    open_fresh(rec, len, 0, out, &dlen) == XC_OK && dlen == 27);
 
-    memcpy(tmp, rec, len);
-    tmp[1] ^= 0x01;
-    T_CHECK("record_length_bit_flip_rejected",
-	    open_fresh(tmp, len, 0, out, &dlen) == XC_ERR_RECORD);
-    memcpy(tmp, rec, len);
-    tmp[0] ^= 0x01;
-    T_CHECK("record_length_high_bit_flip_rejected",
-	    open_fresh(tmp, len, 0, out, &dlen) == XC_ERR_RECORD);
-    memcpy(tmp, rec, len);
-    tmp[2] ^= 0x01;
-    T_CHECK("record_ciphertext_datalen_bit_flip_fails_auth",
-	    open_fresh(tmp, len, 0, out, &dlen) == XC_ERR_AUTH);
-    memcpy(tmp, rec, len);
-    tmp[20] ^= 0x80;
-    T_CHECK("record_ciphertext_bit_flip_fails_auth",
-	    open_fresh(tmp, len, 0, out, &dlen) == XC_ERR_AUTH);
-    memcpy(tmp, rec, len);
-    tmp[len - 17] ^= 0x01;
-    T_CHECK("record_padding_ciphertext_bit_flip_fails_auth",
-	    open_fresh(tmp, len, 0, out, &dlen) == XC_ERR_AUTH);
-    memcpy(tmp, rec, len);
-    tmp[len - 1] ^= 0x01;
-    T_CHECK("record_tag_bit_flip_fails_auth",
-	    open_fresh(tmp, len, 0, out, &dlen) == XC_ERR_AUTH);
-    memcpy(tmp, rec, len);
-    tmp[len - 16] ^= 0x40;
-    T_CHECK("record_tag_first_octet_flip_fails_auth",
-	    open_fresh(tmp, len, 0, out, &dlen) == XC_ERR_AUTH);
+    for (flip = flips; flip < flips + sizeof(flips) / sizeof(flips[0]); flip++) {
+	memcpy(tmp, rec, len);
+	tmp[flip->at < 0 ? (ssize_t) len + flip->at : flip->at] ^= flip->mask;
+	T_CHECKF(flip->name, open_fresh(tmp, len, 0, out, &dlen) == flip->want,
+		 "flip at %d", flip->at);
+    }
     T_CHECK("record_truncated_rejected",
 	    open_fresh(rec, len - 1, 0, out, &dlen) == XC_ERR_RECORD);
     memcpy(tmp, rec, len);
