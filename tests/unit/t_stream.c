@@ -392,31 +392,46 @@ static void test_recv(const VEC *v, int role, int piecewise)
     close_xcrypt(sp, raw);
 }
 
+/* switch_after_ok - server side: read "XCRYPT OK" and what follows, switch */
+
+static ssize_t switch_after_ok(VSTREAM *sp, int raw, const char *pre,
+			               const VEC *v)
+{
+    char    line[100];
+
+    write_all(raw, (const unsigned char *) pre, strlen(pre));
+    if (get_line(line, sizeof(line), sp) == 0)
+	msg_fatal("get_line");
+    /* The server switches right after the CRLF of "XCRYPT OK". */
+    return (xc_stream_start(sp, v->suite, &v->keys, XC_ROLE_SERVER));
+}
+
+/* reads_c2s_text - the spec's client wire bytes read back as plaintext */
+
+static int reads_c2s_text(VSTREAM *sp, int raw, const VEC *v)
+{
+    char    got[100];
+
+    write_all(raw, v->c2s_wire, v->c2s_wire_len);
+    return (vstream_fread(sp, got, strlen(C2S_TEXT)) == strlen(C2S_TEXT)
+	    && memcmp(got, C2S_TEXT, strlen(C2S_TEXT)) == 0);
+}
+
 /* test_injection - octets buffered before the switch are discarded */
 
 static void test_injection(const VEC *v)
 {
     VSTREAM *sp;
     int     raw;
-    char    line[100];
-    char    got[100];
     ssize_t ret;
-    static const char pre[] = "XCRYPT OK\r\nRSET\r\nQUIT\r\n";
 
     sp = open_pair(&raw);
-    write_all(raw, (const unsigned char *) pre, sizeof(pre) - 1);
-    if (get_line(line, sizeof(line), sp) == 0)
-	msg_fatal("vstream_fgets");
-
-    /* The server switches right after the CRLF of "XCRYPT OK". */
-    ret = xc_stream_start(sp, v->suite, &v->keys, XC_ROLE_SERVER);
+    ret = switch_after_ok(sp, raw, "XCRYPT OK\r\nRSET\r\nQUIT\r\n", v);
     T_CHECKF(name(v, "server", "start_discards_and_counts_injected_octets"),
 	     ret == (ssize_t) strlen("RSET\r\nQUIT\r\n"),
 	     "xc_stream_start returned %ld", (long) ret);
-    write_all(raw, v->c2s_wire, v->c2s_wire_len);
     T_CHECK(name(v, "server", "reads_genuine_data_after_injection"),
-	    vstream_fread(sp, got, strlen(C2S_TEXT)) == strlen(C2S_TEXT)
-	    && memcmp(got, C2S_TEXT, strlen(C2S_TEXT)) == 0);
+	    reads_c2s_text(sp, raw, v));
     close_xcrypt(sp, raw);
 }
 
@@ -426,28 +441,20 @@ static void test_double(const VEC *v)
 {
     VSTREAM *sp;
     int     raw;
-    char    line[100];
-    char    got[100];
     unsigned char wire[256];
     ssize_t ret;
-    static const char pre[] = "XCRYPT OK\r\nINJECT\r\n";
 
     sp = open_pair(&raw);
     vstream_control(sp, CA_VSTREAM_CTL_DOUBLE, CA_VSTREAM_CTL_END);
-    write_all(raw, (const unsigned char *) pre, sizeof(pre) - 1);
-    if (get_line(line, sizeof(line), sp) == 0)
-	msg_fatal("get_line");
-    ret = xc_stream_start(sp, v->suite, &v->keys, XC_ROLE_SERVER);
+    ret = switch_after_ok(sp, raw, "XCRYPT OK\r\nINJECT\r\n", v);
     T_CHECKF(name(v, "server", "double_buffered_start_discards_injection"),
 	     ret == (ssize_t) strlen("INJECT\r\n"),
 	     "xc_stream_start returned %ld", (long) ret);
 
     /* Reply buffered, not flushed: the next read flushes it first. */
     vstream_fputs(S2C_TEXT, sp);
-    write_all(raw, v->c2s_wire, v->c2s_wire_len);
     T_CHECK(name(v, "server", "double_buffered_reads_through_keys"),
-	    vstream_fread(sp, got, strlen(C2S_TEXT)) == strlen(C2S_TEXT)
-	    && memcmp(got, C2S_TEXT, strlen(C2S_TEXT)) == 0);
+	    reads_c2s_text(sp, raw, v));
     T_CHECK(name(v, "server", "double_buffered_delayed_flush_encrypted"),
 	    read_exact(raw, wire, v->s2c_wire_len, 2000) == v->s2c_wire_len
 	    && memcmp(wire, v->s2c_wire, v->s2c_wire_len) == 0);
