@@ -66,6 +66,16 @@ extern char *var_xs_tls_level;
 #define DEF_XS_XC_EHLO		0
 extern int var_xs_xc_ehlo;
 
+#define VAR_XS_CHUNKING		"xcrypt_smtp_chunking"
+#define DEF_XS_CHUNKING		1
+extern int var_xs_chunking;
+
+ /*
+  * A message this small (queue file content, LF line ends) goes out as one
+  * pipelined BDAT chunk; CRLF at most doubles it.
+  */
+#define XS_BDAT_MAX		(512 * 1024)
+
 #define VAR_XS_CONN_TMOUT	"xcrypt_smtp_connect_timeout"
 #define DEF_XS_CONN_TMOUT	"30s"
 extern int var_xs_conn_tmout;
@@ -150,6 +160,7 @@ extern MAPS *xs_policy_maps;		/* per-nexthop level */
 #define XS_FEATURE_SMTPUTF8	(1<<5)
 #define XS_FEATURE_STARTTLS	(1<<6)
 #define XS_FEATURE_XCRYPT	(1<<7)
+#define XS_FEATURE_CHUNKING	(1<<8)
 
  /*
   * Per-recipient bookkeeping during one delivery request.
@@ -191,6 +202,7 @@ typedef struct XS_STATE {
     void   *tls_context;		/* TLS_SESS_STATE or null */
     int     xcrypt_active;
     int     quit_sent;			/* QUIT pipelined after "." */
+    VSTRING *chunk;			/* BDAT content, or null: DATA */
     int     tls_disabled;		/* plaintext retry: no STARTTLS */
     int     tls_retry_plain;		/* retry this address in plaintext */
     /* Scratch. */

@@ -25,7 +25,11 @@
 /*	when the server offers it and the policy allows (else STARTTLS
 /*	when offered, else plaintext), then MAIL FROM, one RCPT TO per
 /*	pending recipient, DATA, the message as Postfix stored it, and
-/*	QUIT. Commands are pipelined when the server offers PIPELINING,
+/*	QUIT. A message of up to 512 kB to a server that offers CHUNKING
+/*	and PIPELINING goes out instead as "BDAT \fIcount\fR LAST" with
+/*	the message, in the group of MAIL FROM, RCPT TO and QUIT (RFC
+/*	3030; xcrypt_smtp_chunking = no turns this off). Commands are
+/*	pipelined when the server offers PIPELINING,
 /*	except XCRYPT, XCRYPT OK/FAIL and STARTTLS, which each end a
 /*	group (spec 4.3); QUIT goes out with the end of data, as smtp(8)
 /*	does. After the XCRYPT switch, EHLO is sent again only with
@@ -434,6 +438,8 @@ static int xs_ehlo(XS_STATE *state, XS_RESP *resp)
 		state->features |= XS_FEATURE_SMTPUTF8;
 	    else if (KW("STARTTLS"))
 		state->features |= XS_FEATURE_STARTTLS;
+	    else if (KW("CHUNKING"))
+		state->features |= XS_FEATURE_CHUNKING;
 	    else if (xc_parse_ehlo_keyword(cp, strlen(cp), &state->offered) == 1)
 		state->features |= XS_FEATURE_XCRYPT;
 	}
@@ -694,31 +700,46 @@ static void xs_rcpt_command(XS_STATE *state, RECIPIENT *rcpt)
     vstring_free(tmp2);
 }
 
+/* xs_put - message text to the server, or to the BDAT chunk */
+
+static void xs_put(XS_STATE *state, const char *text, ssize_t len, int eol)
+{
+    if (state->chunk) {
+	vstring_memcat(state->chunk, text, len);
+	if (eol)
+	    vstring_memcat(state->chunk, "\r\n", 2);
+    } else if (eol) {
+	smtp_fputs(text, len, state->stream);
+    } else {
+	smtp_fwrite(text, len, state->stream);
+    }
+}
+
 /* xs_text_out - one header or body record, dot-stuffed, lines limited */
 
 static void xs_text_out(void *context, int rec_type, const char *text,
 			        ssize_t len, off_t unused_offset)
 {
     XS_STATE *state = (XS_STATE *) context;
-    VSTREAM *stream = state->stream;
     ssize_t data_left = len;
     const char *data_start = text;
 
     /*
-     * As smtp(8): stuff a dot at the start of a line, and break lines
-     * longer than $xcrypt_smtp_line_length_limit with <CR><LF><SPACE>.
+     * As smtp(8): stuff a dot at the start of a line (not in a BDAT
+     * chunk, which has no end-of-data marker), and break lines longer than
+     * $xcrypt_smtp_line_length_limit with <CR><LF><SPACE>.
      */
     do {
-	if (state->space_left == var_xs_line_limit
+	if (state->space_left == var_xs_line_limit && state->chunk == 0
 	    && data_left > 0 && *data_start == '.')
-	    smtp_fputc('.', stream);
+	    xs_put(state, ".", 1, 0);
 	if (var_xs_line_limit > 0 && data_left >= state->space_left) {
-	    smtp_fputs(data_start, state->space_left, stream);
+	    xs_put(state, data_start, state->space_left, 1);
 	    data_start += state->space_left;
 	    data_left -= state->space_left;
 	    state->space_left = var_xs_line_limit;
 	    if (data_left > 0 || rec_type == REC_TYPE_CONT) {
-		smtp_fputc(' ', stream);
+		xs_put(state, " ", 1, 0);
 		state->space_left -= 1;
 		if (state->logged_line_limit == 0) {
 		    msg_info("%s: breaking line > %d bytes with <CR><LF>SPACE",
@@ -728,10 +749,10 @@ static void xs_text_out(void *context, int rec_type, const char *text,
 	    }
 	} else {
 	    if (rec_type == REC_TYPE_CONT) {
-		smtp_fwrite(data_start, data_left, stream);
+		xs_put(state, data_start, data_left, 0);
 		state->space_left -= data_left;
 	    } else {
-		smtp_fputs(data_start, data_left, stream);
+		xs_put(state, data_start, data_left, 1);
 		state->space_left = var_xs_line_limit;
 	    }
 	    break;
@@ -770,7 +791,6 @@ static void xs_mime_fail(XS_STATE *state, int mime_errs)
 static int xs_send_body(XS_STATE *state)
 {
     DELIVER_REQUEST *request = state->request;
-    VSTREAM *stream = state->stream;
     MIME_STATE *mime_state = 0;
     int     rec_type;
     int     prev_type = REC_TYPE_NORM;
@@ -815,7 +835,7 @@ static int xs_send_body(XS_STATE *state)
 	    return (-1);
 	}
     } else if (prev_type == REC_TYPE_CONT)	/* a last line without newline */
-	smtp_fputs("", 0, stream);
+	xs_put(state, "", 0, 1);
     if (rec_type != REC_TYPE_XTRA) {
 	msg_warn("%s: error reading queue file %s: unexpected record type %d",
 		 request->queue_id, VSTREAM_PATH(state->src), rec_type);
@@ -826,12 +846,36 @@ static int xs_send_body(XS_STATE *state)
     return (0);
 }
 
-/* xs_transaction - MAIL, RCPT, DATA, message, end of data */
+/* xs_end_of_data - the reply to the end of the message */
+
+static void xs_end_of_data(XS_STATE *state, XS_RESP *resp, const char *command)
+{
+    DELIVER_REQUEST *request = state->request;
+    int     n;
+
+    if (resp->code / 100 == 2) {
+	dsb_update(state->why, resp->dsn, "relayed", DSB_MTYPE_DNS,
+		   STR(state->host), DSB_DTYPE_SMTP, STR(resp->str),
+		   "%s", printable(STR(resp->str), '?'));
+	xs_stamp_done(state);
+	for (n = 0; n < request->rcpt_list.len; n++)
+	    if (state->rcpt_accepted[n] == XS_RCPT_ACCEPTED
+		&& state->rcpt_status[n] == XS_RCPT_PENDING)
+		xs_rcpt_final(state, n, 0, STR(state->namaddrport));
+    } else {
+	xs_reply_why(state, resp, command);
+	xs_fail_accepted(state);
+    }
+}
+
+/* xs_transaction - MAIL, RCPT, DATA or BDAT, message, end of data */
 
 static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 {
+    static VSTRING *chunk;
     DELIVER_REQUEST *request = state->request;
     int     pipelining = (state->features & XS_FEATURE_PIPELINING) != 0;
+    int     bdat;
     int    *sent_rcpt;
     int     nsent = 0;
     int     naccepted = 0;
@@ -850,15 +894,37 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	xs_fail_pending(state, 1);
 	return;
     }
-    state->where = "sending MAIL FROM";
-    smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
     request->msg_stats.reuse_count = 0;
     GETTIMEOFDAY(&request->msg_stats.conn_setup_done);
+
+    /*
+     * A small message to a server with CHUNKING and PIPELINING goes out as
+     * one BDAT chunk in the group of MAIL and RCPT (RFC 3030), instead of
+     * waiting for the reply to DATA. It is made ready before anything is
+     * sent, so that a problem with the queue file or the MIME conversion
+     * leaves the server with no transaction at all.
+     */
+    bdat = (var_xs_chunking && pipelining
+	    && (state->features & XS_FEATURE_CHUNKING)
+	    && request->data_size <= XS_BDAT_MAX);
+    if (bdat) {
+	if (chunk == 0)
+	    chunk = vstring_alloc(VSTREAM_BUFSIZE);
+	VSTRING_RESET(chunk);
+	state->chunk = chunk;
+	n = xs_send_body(state);
+	state->chunk = 0;
+	if (n < 0)
+	    return;
+    }
+    state->where = "sending MAIL FROM";
+    smtp_stream_setup(state->stream, var_xs_cmd_tmout, 0, 0);
     sent_rcpt = (int *) mymalloc(sizeof(int) * request->rcpt_list.len);
 
     /*
      * Without PIPELINING: one command, one reply. With it: MAIL, every
-     * RCPT and DATA in one group, then the replies in order.
+     * RCPT and DATA (or BDAT, the message and QUIT) in one group, then the
+     * replies in order.
      */
     xs_mail_command(state);
     xs_command(state, !pipelining, STR(state->cmd));
@@ -888,8 +954,18 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	myfree((void *) sent_rcpt);
 	return;
     }
-    state->where = "sending DATA command";
-    xs_command(state, 1, "DATA");
+    if (bdat) {
+	state->where = "sending message body";
+	smtp_stream_setup(state->stream, var_xs_data_tmout, 0, 0);
+	vstring_sprintf(state->cmd, "BDAT %ld LAST", (long) LEN(chunk));
+	xs_command(state, 0, STR(state->cmd));
+	smtp_fwrite(STR(chunk), LEN(chunk), state->stream);
+	xs_command(state, 1, "QUIT");
+	state->quit_sent = 1;
+    } else {
+	state->where = "sending DATA command";
+	xs_command(state, 1, "DATA");
+    }
     if (pipelining) {
 	/* As smtp(8): a lost reply is lost "while sending" its command. */
 	state->where = "sending MAIL FROM";
@@ -907,6 +983,20 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	}
     }
     myfree((void *) sent_rcpt);
+
+    /*
+     * The reply to BDAT LAST is the reply to the end of the message. When
+     * MAIL or every RCPT failed, the server skipped the chunk (RFC 3030).
+     */
+    if (bdat) {
+	state->where = "sending end of data -- message may be sent more than once";
+	xs_get_reply(state, resp);
+	if (!mail_ok)
+	    xs_fail_pending(state, state->final_server);
+	else if (naccepted > 0)
+	    xs_end_of_data(state, resp, "BDAT command");
+	return;
+    }
     state->where = "sending DATA command";
     xs_get_reply(state, resp);
 
@@ -951,19 +1041,7 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	xs_command(state, 1, ".");
     }
     xs_get_reply(state, resp);
-    if (resp->code / 100 == 2) {
-	dsb_update(state->why, resp->dsn, "relayed", DSB_MTYPE_DNS,
-		   STR(state->host), DSB_DTYPE_SMTP, STR(resp->str),
-		   "%s", printable(STR(resp->str), '?'));
-	xs_stamp_done(state);
-	for (n = 0; n < request->rcpt_list.len; n++)
-	    if (state->rcpt_accepted[n] == XS_RCPT_ACCEPTED
-		&& state->rcpt_status[n] == XS_RCPT_PENDING)
-		xs_rcpt_final(state, n, 0, STR(state->namaddrport));
-    } else {
-	xs_reply_why(state, resp, "end of DATA command");
-	xs_fail_accepted(state);
-    }
+    xs_end_of_data(state, resp, "end of DATA command");
 }
 
 /* xs_tls_fallback - retry this address in plaintext, when smtp(8) would */
