@@ -9,8 +9,10 @@
 /*	The xcrypt-smtpd(8) server accepts SMTP connections from the
 /*	network on behalf of a stock smtpd(8) and adds the XCRYPT
 /*	opportunistic encryption extension (../shared/XCRYPT-PROTOCOL.md)
-/*	to the conversation. It runs under control by master(8), one
-/*	client per process.
+/*	to the conversation. It runs under control by master(8) and,
+/*	like postscreen(8), serves many clients per process from an
+/*	event loop; a process runs until it has been idle for
+/*	$max_idle seconds, or until "postfix reload".
 /*
 /*	For each client it creates a socket pair and hands one end,
 /*	with the client's and the server's address and port, to the
@@ -55,8 +57,8 @@
 /* CONFIGURATION PARAMETERS
 /* .ad
 /* .fi
-/*	Changes to \fBmain.cf\fR are picked up automatically, as
-/*	xcrypt-smtpd(8) processes run for only a limited amount of time.
+/*	Changes to \fBmain.cf\fR are picked up with "postfix reload"
+/*	(or when a process has been idle for $max_idle seconds).
 /*	Parameters may be overridden with \fB-o\fR in master.cf.
 /* .IP "\fBxcrypt_smtpd_suites (chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0)\fR"
 /*	The suites offered in the EHLO reply, most preferred first.
@@ -72,9 +74,11 @@
 /*	Start each message received over XCRYPT with the trace header
 /*	shown above.
 /* .IP "\fBxcrypt_smtpd_timeout (300s)\fR"
-/*	How long to wait for the client (or for anything at all).
+/*	How long a session may go without a word from either side.
 /* .IP "\fBxcrypt_smtpd_pass_timeout (300s)\fR"
-/*	Time limit for connecting and writing to smtpd(8).
+/*	Time limit for handing a connection to smtpd(8). The connect
+/*	itself never waits: when the smtpd(8) service has no room, the
+/*	client gets "421 4.3.2", as with postscreen(8).
 /* .IP "\fBline_length_limit (2048)\fR"
 /*	The command line length that smtpd(8) parses; longer command
 /*	lines are relayed whole and never taken for XCRYPT.
@@ -160,56 +164,68 @@ static void xsd_endpoint(int fd, int peer, char **addr, char **port)
     *port = mystrdup(serv.buf);
 }
 
-/* xsd_service - handle one client */
+/* xsd_state_free - release one session */
+
+void    xsd_state_free(XSD_STATE *state)
+{
+    if (state->smtpd_fd >= 0)
+	(void) close(state->smtpd_fd);
+
+    /*
+     * With XCRYPT on, stop the layer before the skeleton closes the client
+     * stream, so that nothing leaks in plaintext.
+     */
+    if (xc_stream_active(state->client))
+	xc_stream_stop(state->client);
+    xc_session_wipe(&state->session);
+    myfree(state->addr);
+    myfree(state->port);
+    myfree(state->saddr);
+    myfree(state->sport);
+    myfree(state->namaddr);
+    vstring_free(state->ibuf);
+    vstring_free(state->sout);
+    vstring_free(state->sbuf);
+    vstring_free(state->pend);
+    vstring_free(state->line);
+    myfree((void *) state);
+}
+
+/* xsd_service - take one client, hand it to smtpd, relay from events */
 
 static void xsd_service(VSTREAM *stream, char *unused_service, char **argv)
 {
-    XSD_STATE state;
+    XSD_STATE *state;
 
     if (argv[0])
 	msg_fatal("unexpected command-line argument: %s", argv[0]);
 
-    memset(&state, 0, sizeof(state));
-    state.client = stream;
-    state.smtpd_fd = -1;
-    xsd_endpoint(vstream_fileno(stream), 1, &state.addr, &state.port);
-    xsd_endpoint(vstream_fileno(stream), 0, &state.saddr, &state.sport);
-    state.namaddr = concatenate("[", state.addr, "]:", state.port, (char *) 0);
-    state.ibuf = vstring_alloc(4096);
-    state.sout = vstring_alloc(4096);
-    state.sbuf = vstring_alloc(4096);
-    state.pend = vstring_alloc(32);
-    state.line = vstring_alloc(512);
-    state.long_bdat = -1;
+    state = (XSD_STATE *) mymalloc(sizeof(*state));
+    memset((void *) state, 0, sizeof(*state));
+    state->client = stream;
+    state->smtpd_fd = -1;
+    state->smtpd_wfd = -1;
+    xsd_endpoint(vstream_fileno(stream), 1, &state->addr, &state->port);
+    xsd_endpoint(vstream_fileno(stream), 0, &state->saddr, &state->sport);
+    state->namaddr = concatenate("[", state->addr, "]:", state->port,
+				 (char *) 0);
+    state->ibuf = vstring_alloc(4096);
+    state->sout = vstring_alloc(4096);
+    state->sbuf = vstring_alloc(4096);
+    state->pend = vstring_alloc(32);
+    state->line = vstring_alloc(512);
+    state->long_bdat = -1;
     vstream_control(stream, CA_VSTREAM_CTL_TIMEOUT(var_xsd_timeout),
 		    CA_VSTREAM_CTL_END);
 
-    if (xsd_pass_connect(&state) < 0) {
-	xsd_client_reply(&state, "421 4.3.2 Service currently unavailable");
-	(void) xsd_client_flush(&state);
-    } else {
-	xsd_proto(&state);
+    if (xsd_pass_connect(state) < 0) {
+	xsd_client_reply(state, "421 4.3.2 Service currently unavailable");
+	(void) xsd_client_flush(state);
+	xsd_state_free(state);
+	event_server_disconnect(stream);
+	return;
     }
-
-    /*
-     * Tear down. The client stream itself is closed by the skeleton; with
-     * XCRYPT on, stop the layer first so nothing leaks in plaintext.
-     */
-    if (state.smtpd_fd >= 0)
-	(void) close(state.smtpd_fd);
-    if (xc_stream_active(stream))
-	xc_stream_stop(stream);
-    xc_session_wipe(&state.session);
-    myfree(state.addr);
-    myfree(state.port);
-    myfree(state.saddr);
-    myfree(state.sport);
-    myfree(state.namaddr);
-    vstring_free(state.ibuf);
-    vstring_free(state.sout);
-    vstring_free(state.sbuf);
-    vstring_free(state.pend);
-    vstring_free(state.line);
+    xsd_relay_start(state);
 }
 
 /* xsd_pre_init - open the key cache before the privilege drop */
@@ -228,9 +244,16 @@ static void xsd_pre_init(char *unused_name, char **unused_argv)
 				    var_owner_uid, var_owner_gid);
 }
 
+/* xsd_post_init - one process serves clients until idle or reload */
+
+static void xsd_post_init(char *unused_name, char **unused_argv)
+{
+    var_use_limit = 0;
+}
+
 MAIL_VERSION_STAMP_DECLARE;
 
-/* main - pass control to the single-threaded skeleton */
+/* main - pass control to the event-driven skeleton */
 
 int     main(int argc, char **argv)
 {
@@ -254,10 +277,11 @@ int     main(int argc, char **argv)
     MAIL_VERSION_STAMP_ALLOCATE;
     XC_CHECK_POSTFIX_VERSION();
 
-    single_server_main(argc, argv, xsd_service,
+    event_server_main(argc, argv, xsd_service,
 		       CA_MAIL_SERVER_STR_TABLE(str_table),
 		       CA_MAIL_SERVER_TIME_TABLE(time_table),
 		       CA_MAIL_SERVER_BOOL_TABLE(bool_table),
 		       CA_MAIL_SERVER_PRE_INIT(xsd_pre_init),
+		       CA_MAIL_SERVER_POST_INIT(xsd_post_init),
 		       0);
 }

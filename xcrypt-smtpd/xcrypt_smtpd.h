@@ -85,6 +85,7 @@ extern XC_CACHE *xsd_cache;		/* opened in pre-init */
 typedef struct XSD_STATE {
     VSTREAM *client;			/* the SMTP client */
     int     smtpd_fd;			/* our end of the pair, or -1 */
+    int     smtpd_wfd;			/* its duplicate for write events */
     char   *addr;			/* client address */
     char   *port;			/* client port */
     char   *saddr;			/* server address */
@@ -93,6 +94,7 @@ typedef struct XSD_STATE {
     VSTRING *ibuf;			/* client input not yet handled */
     ssize_t ioff;			/* first unhandled octet in ibuf */
     VSTRING *sout;			/* octets for smtpd, not yet sent */
+    ssize_t soff;			/* first unsent octet in sout */
     VSTRING *sbuf;			/* smtpd output not yet handled */
     VSTRING *pend;			/* kinds of expected smtpd replies */
     ssize_t poff;			/* first pending kind */
@@ -117,7 +119,18 @@ typedef struct XSD_STATE {
     int     client_wrote;		/* unflushed client output */
     int     closing;			/* stop after this round */
     int     smtpd_bye;			/* smtpd sent 421/521: relay only */
+    /* Event bookkeeping (xcrypt_smtpd_relay.c). */
+    int     client_maybe;		/* the client may have input */
+    int     client_eof;			/* the client closed its side */
+    int     client_reading;		/* read events on the client */
+    int     smtpd_writing;		/* write events on smtpd_wfd */
 } XSD_STATE;
+
+ /*
+  * Do not read more from the client while this much is not yet handled
+  * (e.g. while we wait for the reply to DATA).
+  */
+#define XSD_IN_MAX	(256 * 1024)
 
 #define XSD_PEND_LEN(s)	(VSTRING_LEN((s)->pend) - (s)->poff)
 #define XSD_IN_LEN(s)	(VSTRING_LEN((s)->ibuf) - (s)->ioff)
@@ -127,9 +140,7 @@ typedef struct XSD_STATE {
   * xcrypt_smtpd_relay.c
   */
 extern int xsd_pass_connect(XSD_STATE *);
-extern int xsd_client_fill(XSD_STATE *);
-extern int xsd_smtpd_fill(XSD_STATE *);
-extern int xsd_smtpd_flush(XSD_STATE *);
+extern void xsd_relay_start(XSD_STATE *);
 extern void xsd_client_put(XSD_STATE *, const char *, ssize_t);
 extern void xsd_client_reply(XSD_STATE *, const char *);
 extern int xsd_client_flush(XSD_STATE *);
@@ -137,7 +148,14 @@ extern int xsd_client_flush(XSD_STATE *);
  /*
   * xcrypt_smtpd_proto.c
   */
-extern void xsd_proto(XSD_STATE *);
+extern void xsd_proto_start(XSD_STATE *);
+extern void xsd_client_process(XSD_STATE *);
+extern void xsd_smtpd_process(XSD_STATE *);
+
+ /*
+  * xcrypt_smtpd.c
+  */
+extern void xsd_state_free(XSD_STATE *);
 
 /* LICENSE
 /* .ad

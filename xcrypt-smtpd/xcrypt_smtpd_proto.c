@@ -6,11 +6,23 @@
 /* SYNOPSIS
 /*	#include "xcrypt_smtpd.h"
 /*
-/*	void	xsd_proto(state)
+/*	void	xsd_proto_start(state)
+/*	XSD_STATE *state;
+/*
+/*	void	xsd_client_process(state)
+/*	XSD_STATE *state;
+/*
+/*	void	xsd_smtpd_process(state)
 /*	XSD_STATE *state;
 /* DESCRIPTION
-/*	xsd_proto() relays one SMTP session between the client and
-/*	smtpd(8) until either side goes away.
+/*	This module is the protocol engine of one session; the event
+/*	loop (xcrypt_smtpd_relay.c) moves the octets.
+/*	xsd_proto_start() sets up a new session (smtpd's greeting is
+/*	the first reply expected). xsd_client_process() handles what
+/*	the client has sent so far (state->ibuf): it queues octets for
+/*	smtpd(8) in state->sout and replies of its own for the client.
+/*	xsd_smtpd_process() handles what smtpd(8) has sent so far
+/*	(state->sbuf) and queues the replies for the client.
 /*
 /*	It follows the client's byte stream the way smtpd(8) reads it:
 /*	lines are parsed only in command mode; after DATA it waits for
@@ -64,7 +76,6 @@
 #include <sys_defs.h>
 #include <sys/socket.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,12 +101,6 @@
 
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
-
- /*
-  * Do not read more from the client while this much is not yet handled
-  * (e.g. while we wait for the reply to DATA).
-  */
-#define XSD_IN_MAX	(256 * 1024)
 
  /*
   * DATA end-of-content detector: smtpd(8) ends content at a line that,
@@ -536,7 +541,7 @@ static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
 
 /* xsd_client_process - handle what the client has sent so far */
 
-static void xsd_client_process(XSD_STATE *state)
+void    xsd_client_process(XSD_STATE *state)
 {
     ssize_t avail;
     ssize_t n;
@@ -769,7 +774,7 @@ static void xsd_reply(XSD_STATE *state, const char *reply, ssize_t len)
 
 /* xsd_smtpd_process - split smtpd output into replies */
 
-static void xsd_smtpd_process(XSD_STATE *state)
+void    xsd_smtpd_process(XSD_STATE *state)
 {
     const char *start = STR(state->sbuf);
     const char *end = start + LEN(state->sbuf);
@@ -802,100 +807,9 @@ static void xsd_smtpd_process(XSD_STATE *state)
     }
 }
 
-/* xsd_proto - relay one session */
+/* xsd_proto_start - a new session: the greeting comes first */
 
-void    xsd_proto(XSD_STATE *state)
+void    xsd_proto_start(XSD_STATE *state)
 {
-    struct pollfd fds[2];
-    int     client_maybe = 0;		/* plaintext: poll() tells */
-    int     client_eof = 0;
-    int     want_client;
-    int     nfds;
-    int     ret;
-
     xsd_pend_push(state, XSD_K_GREET);
-
-    for (;;) {
-	xsd_client_process(state);
-	if (LEN(state->sout) > 0 && xsd_smtpd_flush(state) < 0)
-	    break;
-	if (state->client_wrote && xsd_client_flush(state) < 0)
-	    break;
-	if (state->closing)
-	    break;
-
-	/*
-	 * Read the client while there is room, without blocking: a record
-	 * may be in the layer's buffer that poll() does not see.
-	 */
-	want_client = !client_eof && XSD_IN_LEN(state) < XSD_IN_MAX;
-	if (want_client && client_maybe) {
-	    if ((ret = xsd_client_fill(state)) > 0) {
-
-		/*
-		 * In plaintext poll() tells the truth; with records, whole
-		 * ones may wait in the layer's buffer.
-		 */
-		client_maybe = (state->xcrypt && state->suite->aead);
-		continue;
-	    }
-	    if (ret < 0) {
-		if (errno == EIO && state->xcrypt) {
-		    msg_warn("XCRYPT record from %s did not verify:"
-			     " closing the connection", state->namaddr);
-		    break;
-		}
-		if (errno != 0 && msg_verbose)
-		    msg_info("read from %s: %m", state->namaddr);
-
-		/*
-		 * Between commands, let smtpd see the end of input and relay
-		 * what it still has to say; in the middle of a message or a
-		 * line, hang up at once so that nothing is half-queued.
-		 */
-		if (errno != 0 || state->mode != XSD_MODE_CMD
-		    || state->long_line || XSD_IN_LEN(state) > 0)
-		    break;
-		client_eof = 1;
-		(void) shutdown(state->smtpd_fd, SHUT_WR);
-		continue;
-	    }
-	    client_maybe = 0;
-	}
-	nfds = 0;
-	fds[nfds].fd = state->smtpd_fd;
-	fds[nfds].events = POLLIN;
-	fds[nfds++].revents = 0;
-	if (want_client) {
-	    fds[nfds].fd = vstream_fileno(state->client);
-	    fds[nfds].events = POLLIN;
-	    fds[nfds++].revents = 0;
-	}
-	if ((ret = poll(fds, nfds, var_xsd_timeout * 1000)) < 0) {
-	    if (errno == EINTR)
-		continue;
-	    msg_fatal("poll: %m");
-	}
-	if (ret == 0) {
-	    msg_info("timeout after %ds with %s", var_xsd_timeout,
-		     state->namaddr);
-	    break;
-	}
-	if (fds[0].revents) {
-	    if ((ret = xsd_smtpd_fill(state)) < 0) {
-		/* smtpd hung up: relay a last partial reply, if any. */
-		if (LEN(state->sbuf) > 0)
-		    xsd_client_put(state, STR(state->sbuf), LEN(state->sbuf));
-		if (state->client_wrote)
-		    (void) xsd_client_flush(state);
-		break;
-	    }
-	    if (ret > 0)
-		xsd_smtpd_process(state);
-	    if (state->client_wrote && xsd_client_flush(state) < 0)
-		break;
-	}
-	if (nfds > 1 && fds[1].revents)
-	    client_maybe = 1;
-    }
 }

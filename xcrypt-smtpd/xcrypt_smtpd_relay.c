@@ -2,14 +2,14 @@
 /* NAME
 /*	xcrypt_smtpd_relay 3
 /* SUMMARY
-/*	xcrypt-smtpd I/O: hand-off to smtpd, client and smtpd streams
+/*	xcrypt-smtpd I/O: hand-off to smtpd, event-driven relay
 /* SYNOPSIS
 /*	#include "xcrypt_smtpd.h"
 /*
 /*	int	xsd_pass_connect(state)
 /*	XSD_STATE *state;
 /*
-/*	int	xsd_client_fill(state)
+/*	void	xsd_relay_start(state)
 /*	XSD_STATE *state;
 /*
 /*	void	xsd_client_put(state, buf, len)
@@ -23,33 +23,43 @@
 /*
 /*	int	xsd_client_flush(state)
 /*	XSD_STATE *state;
-/*
-/*	int	xsd_smtpd_fill(state)
-/*	XSD_STATE *state;
-/*
-/*	int	xsd_smtpd_flush(state)
-/*	XSD_STATE *state;
 /* DESCRIPTION
 /*	xsd_pass_connect() creates a socket pair, connects to the smtpd(8)
 /*	pass service, sends it one end with the client's and the server's
 /*	address and port (as postscreen(8) does: no read between the
 /*	descriptor and the attributes) and keeps the other end in
-/*	state->smtpd_fd. It returns -1 when smtpd(8) cannot be reached.
+/*	state->smtpd_fd. It returns -1 when smtpd(8) cannot be reached
+/*	at once (as postscreen(8), it does not wait for a busy service).
 /*
-/*	xsd_client_fill() appends to state->ibuf what the client stream
-/*	has, without blocking: the client socket is non-blocking and the
-/*	stream's timeout is zero for the duration of the read, so that a
-/*	record that is still incomplete does not stall smtpd's replies.
-/*	Reads go through the VSTREAM, so that with XCRYPT active they are
-/*	decrypted. Result: 1 data, 0 nothing yet, -1 end of file or error
-/*	(errno EIO: a record did not verify).
+/*	xsd_relay_start() hands the session to the event loop; one
+/*	process serves many sessions, as postscreen(8) does. Nothing
+/*	here blocks:
+/* .IP \(bu
+/*	The client is read when it has input (whole XCRYPT records may
+/*	also wait in the layer's buffer, where no event shows them), as
+/*	long as less than XSD_IN_MAX octets wait to be handled and
+/*	smtpd(8) has taken everything so far: a client cannot make us
+/*	buffer without bound.
+/* .IP \(bu
+/*	Octets for smtpd(8) that its socket does not take at once wait
+/*	in state->sout for a write event (on a duplicate of the
+/*	descriptor, so that smtpd's replies are still read meanwhile).
+/* .IP \(bu
+/*	What goes to the client (replies, a few hundred octets at a
+/*	time) is written without waiting. A client that leaves so many
+/*	replies unread that its socket is full is disconnected, as
+/*	postscreen(8) does.
+/* .IP \(bu
+/*	When neither side has anything to say for $xcrypt_smtpd_timeout,
+/*	the session ends.
+/* .PP
+/*	The session ends when either side goes away, when a record does
+/*	not verify, or when the protocol engine says so (state->closing);
+/*	xsd_state_free() then releases it, and the client stream goes
+/*	back to the skeleton.
 /*
 /*	xsd_client_put() and xsd_client_reply() buffer output for the
 /*	client; xsd_client_flush() sends it, one XCRYPT record per call.
-/*
-/*	xsd_smtpd_fill() appends to state->sbuf what smtpd(8) has sent,
-/*	without blocking: 1 data, 0 nothing yet, -1 end of file or error. xsd_smtpd_flush() writes
-/*	state->sout to smtpd(8) and empties it; -1 on error.
 /* DIAGNOSTICS
 /*	Problems with smtpd(8) are logged with msg_warn().
 /* LICENSE
@@ -76,11 +86,16 @@
 #include <connect.h>
 #include <attr.h>
 #include <stringops.h>
+#include <events.h>
 
 /* Global library. */
 
 #include <mail_proto.h>
 #include <mail_params.h>
+
+/* Master process interface. */
+
+#include <mail_server.h>
 
 /* Application-specific. */
 
@@ -89,23 +104,17 @@
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
 
-/* xsd_client_write_fn - write first, wait only when the socket is full */
+/* xsd_client_write_fn - write what the client's socket takes, never wait */
 
 static ssize_t xsd_client_write_fn(int fd, void *buf, size_t len,
-				           int timeout, void *unused_context)
+				           int unused_timeout,
+				           void *unused_context)
 {
     ssize_t n;
 
-    for (;;) {
-	if ((n = write(fd, buf, len)) >= 0)
-	    return (n);
-	if (errno == EINTR)
-	    continue;
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-	    return (-1);
-	if (write_wait(fd, timeout > 0 ? timeout : var_xsd_timeout) < 0)
-	    return (-1);
-    }
+    while ((n = write(fd, buf, len)) < 0 && errno == EINTR)
+	 /* void */ ;
+    return (n);
 }
 
 /* xsd_pass_connect - hand one end of a socket pair to smtpd */
@@ -130,8 +139,7 @@ int     xsd_pass_connect(XSD_STATE *state)
 	myfree(service);
 	return (-1);
     }
-    if ((server_fd = LOCAL_CONNECT(service, BLOCKING,
-				   var_xsd_pass_timeout)) < 0) {
+    if ((server_fd = LOCAL_CONNECT(service, NON_BLOCKING, 0)) < 0) {
 	msg_warn("cannot connect to service %s: %m", service);
 	(void) close(pair[0]);
 	(void) close(pair[1]);
@@ -184,16 +192,12 @@ int     xsd_pass_connect(XSD_STATE *state)
     myfree(service);
     state->smtpd_fd = pair[0];
     non_blocking(pair[0], NON_BLOCKING);
-    non_blocking(vstream_fileno(state->client), NON_BLOCKING);
-    vstream_control(state->client,
-		    CA_VSTREAM_CTL_WRITE_FN(xsd_client_write_fn),
-		    CA_VSTREAM_CTL_END);
     return (0);
 }
 
 /* xsd_client_fill - append what the client has sent, do not block */
 
-int     xsd_client_fill(XSD_STATE *state)
+static int xsd_client_fill(XSD_STATE *state)
 {
     VSTREAM *fp = state->client;
     ssize_t n;
@@ -201,12 +205,9 @@ int     xsd_client_fill(XSD_STATE *state)
     int     saved_errno;
 
     if (vstream_peek(fp) <= 0) {
-	vstream_control(fp, CA_VSTREAM_CTL_TIMEOUT(0), CA_VSTREAM_CTL_END);
 	errno = 0;
 	ch = VSTREAM_GETC(fp);
 	saved_errno = errno;
-	vstream_control(fp, CA_VSTREAM_CTL_TIMEOUT(var_xsd_timeout),
-			CA_VSTREAM_CTL_END);
 	if (ch == VSTREAM_EOF) {
 	    if (msg_verbose)
 		msg_info("client read: eof=%d err=%d errno=%d",
@@ -256,7 +257,10 @@ int     xsd_client_flush(XSD_STATE *state)
 {
     state->client_wrote = 0;
     if (vstream_fflush(state->client) != 0) {
-	if (msg_verbose)
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+	    msg_info("%s leaves its replies unread: disconnecting",
+		     state->namaddr);
+	else if (msg_verbose)
 	    msg_info("write to client %s: %m", state->namaddr);
 	return (-1);
     }
@@ -265,7 +269,7 @@ int     xsd_client_flush(XSD_STATE *state)
 
 /* xsd_smtpd_fill - append what smtpd has sent */
 
-int     xsd_smtpd_fill(XSD_STATE *state)
+static int xsd_smtpd_fill(XSD_STATE *state)
 {
     char    buf[VSTREAM_BUFSIZE];
     ssize_t n;
@@ -277,36 +281,215 @@ int     xsd_smtpd_fill(XSD_STATE *state)
 	    VSTRING_TERMINATE(state->sbuf);
 	    return (1);
 	}
-	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 	    return (0);
 	return (-1);
     }
 }
 
-/* xsd_smtpd_flush - write everything queued for smtpd */
+/* xsd_smtpd_flush - write what smtpd's socket takes: -1 error, 1 more */
 
-int     xsd_smtpd_flush(XSD_STATE *state)
+static int xsd_smtpd_flush(XSD_STATE *state)
 {
-    const char *cp = STR(state->sout);
-    ssize_t left = LEN(state->sout);
     ssize_t n;
 
-    while (left > 0) {
-	if ((n = write(state->smtpd_fd, cp, left)) < 0) {
+    while (state->soff < LEN(state->sout)) {
+	n = write(state->smtpd_fd, STR(state->sout) + state->soff,
+		  LEN(state->sout) - state->soff);
+	if (n < 0) {
 	    if (errno == EINTR)
 		continue;
-	    if ((errno == EAGAIN || errno == EWOULDBLOCK)
-		&& write_wait(state->smtpd_fd, var_xsd_pass_timeout) == 0)
-		continue;
+	    if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return (1);
 	    msg_warn("write to service %s for %s: %m",
 		     var_xsd_pass_service, state->namaddr);
-	    VSTRING_RESET(state->sout);
 	    return (-1);
 	}
-	cp += n;
-	left -= n;
+	state->soff += n;
     }
     VSTRING_RESET(state->sout);
     VSTRING_TERMINATE(state->sout);
+    state->soff = 0;
     return (0);
+}
+
+static void xsd_client_event(int, void *);
+static void xsd_smtpd_event(int, void *);
+static void xsd_smtpd_write_event(int, void *);
+static void xsd_timeout_event(int, void *);
+
+/* xsd_relay_close - end the session */
+
+static void xsd_relay_close(XSD_STATE *state)
+{
+    VSTREAM *client = state->client;
+
+    event_cancel_timer(xsd_timeout_event, (void *) state);
+    event_disable_readwrite(vstream_fileno(client));
+    event_disable_readwrite(state->smtpd_fd);
+    if (state->smtpd_wfd >= 0) {
+	event_disable_readwrite(state->smtpd_wfd);
+	(void) close(state->smtpd_wfd);
+    }
+    xsd_state_free(state);
+    event_server_disconnect(client);
+}
+
+/* xsd_relay_run - do all that can be done now, then wait for events */
+
+static void xsd_relay_run(XSD_STATE *state)
+{
+    int     want_client;
+    int     ret;
+
+    for (;;) {
+	xsd_client_process(state);
+	if (LEN(state->sout) > state->soff && xsd_smtpd_flush(state) < 0) {
+	    xsd_relay_close(state);
+	    return;
+	}
+	if (state->client_wrote && xsd_client_flush(state) < 0) {
+	    xsd_relay_close(state);
+	    return;
+	}
+	if (state->closing) {
+	    xsd_relay_close(state);
+	    return;
+	}
+
+	/*
+	 * Read the client while there is room and smtpd keeps up. With
+	 * records, whole ones may wait in the layer's buffer, where no read
+	 * event shows them: read until the layer says "nothing yet".
+	 */
+	want_client = (!state->client_eof && XSD_IN_LEN(state) < XSD_IN_MAX
+		       && LEN(state->sout) == 0);
+	if (want_client && state->client_maybe) {
+	    if ((ret = xsd_client_fill(state)) > 0) {
+		state->client_maybe = 1;
+		continue;
+	    }
+	    if (ret < 0) {
+		if (errno == EIO && state->xcrypt) {
+		    msg_warn("XCRYPT record from %s did not verify:"
+			     " closing the connection", state->namaddr);
+		    xsd_relay_close(state);
+		    return;
+		}
+		if (errno != 0 && msg_verbose)
+		    msg_info("read from %s: %m", state->namaddr);
+
+		/*
+		 * Between commands, let smtpd see the end of input and relay
+		 * what it still has to say; in the middle of a message or a
+		 * line, hang up at once so that nothing is half-queued.
+		 */
+		if (errno != 0 || state->mode != XSD_MODE_CMD
+		    || state->long_line || XSD_IN_LEN(state) > 0) {
+		    xsd_relay_close(state);
+		    return;
+		}
+		state->client_eof = 1;
+		(void) shutdown(state->smtpd_fd, SHUT_WR);
+		continue;
+	    }
+	    state->client_maybe = 0;
+	}
+	break;
+    }
+
+    /*
+     * Wait for what can happen next. smtpd is always read: it may have to
+     * finish a reply before it reads more.
+     */
+    if (want_client && !state->client_reading) {
+	event_enable_read(vstream_fileno(state->client), xsd_client_event,
+			  (void *) state);
+	state->client_reading = 1;
+    } else if (!want_client && state->client_reading) {
+	event_disable_readwrite(vstream_fileno(state->client));
+	state->client_reading = 0;
+    }
+    if (LEN(state->sout) > 0 && !state->smtpd_writing) {
+	if (state->smtpd_wfd < 0 && (state->smtpd_wfd = dup(state->smtpd_fd)) < 0)
+	    msg_fatal("dup: %m");
+	event_enable_write(state->smtpd_wfd, xsd_smtpd_write_event,
+			   (void *) state);
+	state->smtpd_writing = 1;
+    } else if (LEN(state->sout) == 0 && state->smtpd_writing) {
+	event_disable_readwrite(state->smtpd_wfd);
+	state->smtpd_writing = 0;
+    }
+    event_request_timer(xsd_timeout_event, (void *) state, var_xsd_timeout);
+}
+
+/* xsd_client_event - the client has input */
+
+static void xsd_client_event(int unused_event, void *context)
+{
+    XSD_STATE *state = (XSD_STATE *) context;
+
+    state->client_maybe = 1;
+    xsd_relay_run(state);
+}
+
+/* xsd_smtpd_event - smtpd has output */
+
+static void xsd_smtpd_event(int unused_event, void *context)
+{
+    XSD_STATE *state = (XSD_STATE *) context;
+    int     ret;
+
+    if ((ret = xsd_smtpd_fill(state)) < 0) {
+	/* smtpd hung up: relay a last partial reply, if any. */
+	if (LEN(state->sbuf) > 0)
+	    xsd_client_put(state, STR(state->sbuf), LEN(state->sbuf));
+	if (state->client_wrote)
+	    (void) xsd_client_flush(state);
+	xsd_relay_close(state);
+	return;
+    }
+    if (ret > 0)
+	xsd_smtpd_process(state);
+    xsd_relay_run(state);
+}
+
+/* xsd_smtpd_write_event - smtpd's socket takes more */
+
+static void xsd_smtpd_write_event(int unused_event, void *context)
+{
+    xsd_relay_run((XSD_STATE *) context);
+}
+
+/* xsd_timeout_event - nothing happened for too long */
+
+static void xsd_timeout_event(int unused_event, void *context)
+{
+    XSD_STATE *state = (XSD_STATE *) context;
+
+    msg_info("timeout after %ds with %s", var_xsd_timeout, state->namaddr);
+    xsd_relay_close(state);
+}
+
+/* xsd_relay_start - relay the session from the event loop */
+
+void    xsd_relay_start(XSD_STATE *state)
+{
+
+    /*
+     * Separate read and write buffers: reads that find nothing (EAGAIN)
+     * alternate with writes, and a single VSTREAM buffer does not survive a
+     * failed read right after a write (its count keeps the write's sign).
+     */
+    non_blocking(vstream_fileno(state->client), NON_BLOCKING);
+    vstream_control(state->client,
+		    CA_VSTREAM_CTL_DOUBLE,
+		    CA_VSTREAM_CTL_WRITE_FN(xsd_client_write_fn),
+		    CA_VSTREAM_CTL_TIMEOUT(0),
+		    CA_VSTREAM_CTL_END);
+    xsd_proto_start(state);
+    event_enable_read(state->smtpd_fd, xsd_smtpd_event, (void *) state);
+    xsd_relay_run(state);
 }
