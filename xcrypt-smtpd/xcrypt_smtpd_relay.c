@@ -368,7 +368,12 @@ static void xsd_relay_run(XSD_STATE *state)
 		       && LEN(state->sout) == 0);
 	if (want_client && state->client_maybe) {
 	    if ((ret = xsd_client_fill(state)) > 0) {
-		state->client_maybe = 1;
+
+		/*
+		 * In plaintext a read event tells the truth; with records,
+		 * whole ones may wait in the layer's buffer.
+		 */
+		state->client_maybe = (state->xcrypt && state->suite->aead);
 		continue;
 	    }
 	    if (ret < 0) {
