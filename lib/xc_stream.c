@@ -101,17 +101,18 @@
 
  /*
   * The staging buffers of a finished stream, kept for the next one of this
-  * process: a daemon runs one session after another, and allocating (and
-  * having mymalloc() fill) some 150 kB per session, then freeing it, costs
-  * more than the handshake itself. Ciphertext buffers hold nothing secret;
-  * the plaintext buffer is wiped before it is kept.
+  * process: a daemon runs one session after another (xcrypt-smtpd many at
+  * once), and allocating (and having mymalloc() fill) some 150 kB per
+  * session, then freeing it, costs more than the handshake itself. Room for
+  * the buffers of 8 streams (at most about 1.2 MB kept). Ciphertext buffers
+  * hold nothing secret; the plaintext buffer is wiped before it is kept.
   */
 typedef struct XC_STREAM_SPARE {
     unsigned char *buf;
     size_t  size;
 } XC_STREAM_SPARE;
 
-#define XC_STREAM_SPARES	3	/* wbuf, rbuf, plain */
+#define XC_STREAM_SPARES	(8 * 3)	/* 8 x (wbuf, rbuf, plain) */
 
 static XC_STREAM_SPARE xc_stream_spares[XC_STREAM_SPARES];
 

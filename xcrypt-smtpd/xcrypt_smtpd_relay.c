@@ -215,7 +215,15 @@ static int xsd_client_fill(XSD_STATE *state)
 			 saved_errno);
 	    if (vstream_ferror(fp)
 		&& (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
+
+		/*
+		 * Nothing yet. A VSTREAM buffer that was last used for writing
+		 * keeps the write's count after a read that failed: put it
+		 * back in a clean (empty) read state, or the next reply we
+		 * queue would be lost.
+		 */
 		vstream_clearerr(fp);
+		(void) vstream_fpurge(fp, VSTREAM_PURGE_READ);
 		return (0);
 	    }
 	    /* vbuf_get() sets the EOF flag on errors, too. */
@@ -482,15 +490,8 @@ static void xsd_timeout_event(int unused_event, void *context)
 
 void    xsd_relay_start(XSD_STATE *state)
 {
-
-    /*
-     * Separate read and write buffers: reads that find nothing (EAGAIN)
-     * alternate with writes, and a single VSTREAM buffer does not survive a
-     * failed read right after a write (its count keeps the write's sign).
-     */
     non_blocking(vstream_fileno(state->client), NON_BLOCKING);
     vstream_control(state->client,
-		    CA_VSTREAM_CTL_DOUBLE,
 		    CA_VSTREAM_CTL_WRITE_FN(xsd_client_write_fn),
 		    CA_VSTREAM_CTL_TIMEOUT(0),
 		    CA_VSTREAM_CTL_END);
