@@ -846,6 +846,12 @@ static int xs_send_body(XS_STATE *state)
     return (0);
 }
 
+ /*
+  * Where a session that breaks after the end of the message was sent
+  * stands (smtp(8)'s words).
+  */
+#define XS_WHERE_EOD	"sending end of data -- message may be sent more than once"
+
 /* xs_end_of_data - the reply to the end of the message */
 
 static void xs_end_of_data(XS_STATE *state, XS_RESP *resp, const char *command)
@@ -967,14 +973,19 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	xs_command(state, 1, "DATA");
     }
     if (pipelining) {
-	/* As smtp(8): a lost reply is lost "while sending" its command. */
-	state->where = "sending MAIL FROM";
+
+	/*
+	 * As smtp(8): a lost reply is lost "while sending" its command; once
+	 * BDAT LAST is out, the server may have taken the message.
+	 */
+	state->where = bdat ? XS_WHERE_EOD : "sending MAIL FROM";
 	xs_get_reply(state, resp);
 	if (resp->code / 100 != 2) {
 	    mail_ok = 0;
 	    xs_reply_why(state, resp, "MAIL FROM command");
 	}
-	state->where = "sending RCPT TO";
+	if (!bdat)
+	    state->where = "sending RCPT TO";
 	for (i = 0; i < nsent; i++) {
 	    n = sent_rcpt[i];
 	    xs_get_reply(state, resp);
@@ -989,7 +1000,6 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
      * MAIL or every RCPT failed, the server skipped the chunk (RFC 3030).
      */
     if (bdat) {
-	state->where = "sending end of data -- message may be sent more than once";
 	xs_get_reply(state, resp);
 	if (!mail_ok)
 	    xs_fail_pending(state, state->final_server);
@@ -1027,7 +1037,7 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	/* Don't send the final dot: the server must not deliver this. */
 	vstream_longjmp(state->stream, SMTP_ERR_QUIET);
     }
-    state->where = "sending end of data -- message may be sent more than once";
+    state->where = XS_WHERE_EOD;
 
     /*
      * As smtp(8) does without connection caching, pipeline QUIT after the

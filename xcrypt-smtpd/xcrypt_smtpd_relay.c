@@ -426,8 +426,11 @@ static void xsd_relay_run(XSD_STATE *state)
 	state->client_reading = 0;
     }
     if (LEN(state->sout) > 0 && !state->smtpd_writing) {
-	if (state->smtpd_wfd < 0 && (state->smtpd_wfd = dup(state->smtpd_fd)) < 0)
-	    msg_fatal("dup: %m");
+	if (state->smtpd_wfd < 0 && (state->smtpd_wfd = dup(state->smtpd_fd)) < 0) {
+	    msg_warn("dup: %m: closing the session with %s", state->namaddr);
+	    xsd_relay_close(state);
+	    return;
+	}
 	event_enable_write(state->smtpd_wfd, xsd_smtpd_write_event,
 			   (void *) state);
 	state->smtpd_writing = 1;
