@@ -79,6 +79,11 @@
 /*	Time limit for handing a connection to smtpd(8). The connect
 /*	itself never waits: when the smtpd(8) service has no room, the
 /*	client gets "421 4.3.2", as with postscreen(8).
+/* .IP "\fBsmtpd_hard_error_limit (20)\fR"
+/*	As in smtpd(8), for the replies that xcrypt-smtpd(8) makes
+/*	itself (to XCRYPT commands, which smtpd(8) never sees): after
+/*	this many errors the client gets "421 4.7.0 \fImyhostname\fR
+/*	Error: too many errors" and the connection closes.
 /* .IP "\fBline_length_limit (2048)\fR"
 /*	The command line length that smtpd(8) parses; longer command
 /*	lines are relayed whole and never taken for XCRYPT.
@@ -134,6 +139,7 @@ int     var_xsd_key_lifetime;
 bool    var_xsd_rcvd_hdr;
 int     var_xsd_timeout;
 int     var_xsd_pass_timeout;
+int     var_xsd_hard_erlim;
 
 XC_SUITE_LIST xsd_suites;
 XC_CACHE *xsd_cache;
@@ -219,6 +225,7 @@ static void xsd_service(VSTREAM *stream, char *unused_service, char **argv)
 		    CA_VSTREAM_CTL_END);
 
     if (xsd_pass_connect(state) < 0) {
+	state->closing = 1;
 	xsd_client_reply(state, "421 4.3.2 Service currently unavailable");
 	(void) xsd_client_flush(state);
 	xsd_state_free(state);
@@ -269,6 +276,10 @@ int     main(int argc, char **argv)
 	{VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0},
 	{0},
     };
+    static const CONFIG_NINT_TABLE nint_table[] = {
+	{VAR_SMTPD_HARD_ERLIM, DEF_SMTPD_HARD_ERLIM, &var_xsd_hard_erlim, 1, 0},
+	{0},
+    };
     static const CONFIG_BOOL_TABLE bool_table[] = {
 	{VAR_XSD_RCVD_HDR, DEF_XSD_RCVD_HDR, &var_xsd_rcvd_hdr},
 	{0},
@@ -280,6 +291,7 @@ int     main(int argc, char **argv)
     event_server_main(argc, argv, xsd_service,
 		       CA_MAIL_SERVER_STR_TABLE(str_table),
 		       CA_MAIL_SERVER_TIME_TABLE(time_table),
+		       CA_MAIL_SERVER_NINT_TABLE(nint_table),
 		       CA_MAIL_SERVER_BOOL_TABLE(bool_table),
 		       CA_MAIL_SERVER_PRE_INIT(xsd_pre_init),
 		       CA_MAIL_SERVER_POST_INIT(xsd_post_init),

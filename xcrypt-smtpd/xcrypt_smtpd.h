@@ -51,6 +51,8 @@ extern int var_xsd_timeout;
 #define DEF_XSD_PASS_TIMEOUT	"300s"
 extern int var_xsd_pass_timeout;
 
+extern int var_xsd_hard_erlim;		/* smtpd_hard_error_limit */
+
 extern XC_SUITE_LIST xsd_suites;	/* parsed xcrypt_smtpd_suites */
 extern XC_CACHE *xsd_cache;		/* opened in pre-init */
 
@@ -119,6 +121,7 @@ typedef struct XSD_STATE {
     int     client_wrote;		/* unflushed client output */
     int     closing;			/* stop after this round */
     int     smtpd_bye;			/* smtpd sent 421/521: relay only */
+    int     errors;			/* our own 4xx/5xx replies */
     /* Event bookkeeping (xcrypt_smtpd_relay.c). */
     int     client_maybe;		/* the client may have input */
     int     client_eof;			/* the client closed its side */

@@ -257,6 +257,19 @@ void    xsd_client_reply(XSD_STATE *state, const char *text)
     vstream_fputs(text, state->client);
     vstream_fputs("\r\n", state->client);
     state->client_wrote = 1;
+
+    /*
+     * smtpd(8) never sees the commands that we answer, so its error limit
+     * cannot stop a client that sends nothing but bad XCRYPT commands; one
+     * process serves many clients, so ours must.
+     */
+    if ((*text == '4' || *text == '5') && !state->closing
+	&& ++state->errors >= var_xsd_hard_erlim) {
+	msg_info("too many errors after XCRYPT from %s", state->namaddr);
+	vstream_fprintf(state->client, "421 4.7.0 %s Error: too many errors\r\n",
+			var_myhostname);
+	state->closing = 1;
+    }
 }
 
 /* xsd_client_flush - send buffered output: one record */
@@ -265,7 +278,9 @@ int     xsd_client_flush(XSD_STATE *state)
 {
     state->client_wrote = 0;
     if (vstream_fflush(state->client) != 0) {
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
+	/* The write may have failed earlier, when a reply filled the buffer. */
+	if (write_wait(vstream_fileno(state->client), 0) < 0
+	    && errno == ETIMEDOUT)
 	    msg_info("%s leaves its replies unread: disconnecting",
 		     state->namaddr);
 	else if (msg_verbose)
