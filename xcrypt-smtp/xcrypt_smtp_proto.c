@@ -882,6 +882,7 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
     DELIVER_REQUEST *request = state->request;
     int     pipelining = (state->features & XS_FEATURE_PIPELINING) != 0;
     int     bdat;
+    int     ready;
     int    *sent_rcpt;
     int     nsent = 0;
     int     naccepted = 0;
@@ -918,9 +919,9 @@ static void xs_transaction(XS_STATE *state, XS_RESP *resp)
 	    chunk = vstring_alloc(VSTREAM_BUFSIZE);
 	VSTRING_RESET(chunk);
 	state->chunk = chunk;
-	n = xs_send_body(state);
+	ready = xs_send_body(state);
 	state->chunk = 0;
-	if (n < 0)
+	if (ready < 0)
 	    return;
     }
     state->where = "sending MAIL FROM";
