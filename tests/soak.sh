@@ -59,7 +59,7 @@ suites="chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
 # Sessions: a quarter each for xc1..xc3 and tls minus the direct clients.
 direct_threads=$((sessions / 5))
 per_transport=$(( (sessions - direct_threads) / 4 ))
-inject_threads=$((sessions / 10 + 2))
+inject_threads=$((sessions / 4 + 2))
 
 # ---- Receiver --------------------------------------------------------------
 rport=$(free_port); pport=$(free_port); sport=$(free_port)
@@ -194,7 +194,8 @@ fault_loop() {
 	    f_cache_writable
 	    $f
 	done
-	[ "$short" = 1 ] && { touch "$T/faults.done"; return 0; }
+	touch "$T/faults.done"
+	[ "$short" = 1 ] && return 0
     done
 }
 rotate_loop() {
@@ -219,12 +220,11 @@ inj2=$!; _pf_pids+=("$inj2")
 wait "$inj1" "$inj2"
 say "injected after $((SECONDS - start))s: $(grep -c ' sent ' "$T/records.snd") via the sender, $(grep -c ' sent ' "$T/records.direct") direct"
 
-# In a short run, every fault once before the end; then stop the faults.
-if [ "$short" = 1 ]; then
-    for _ in $(seq 1 $((fint * 12 + 30))); do
-	[ -e "$T/faults.done" ] && break; sleep 1
-    done
-fi
+# Every fault at least once (a short run: exactly once) before the faults
+# stop; the sender's queue may still be draining meanwhile.
+for _ in $(seq 1 $((fint * 12 + 30))); do
+    [ -e "$T/faults.done" ] && break; sleep 1
+done
 touch "$T/stop"
 wait "$fault_pid" "$rotate_pid" 2>/dev/null
 f_cache_writable
