@@ -205,10 +205,10 @@ fault_loop & fault_pid=$!; _pf_pids+=("$fault_pid")
 rotate_loop & rotate_pid=$!; _pf_pids+=("$rotate_pid")
 
 # ---- Load ----------------------------------------------------------------------
-# A short run spreads the messages over one round of faults; a long one
-# sends as fast as it can while the faults go round and round.
-pace=0
-[ "$short" = 1 ] && pace=$(( $(echo $faults | wc -w) * fint + fint ))
+# The messages are spread over at least one round of faults (a long run
+# takes longer anyway: the faults go round until the sender's queue is
+# empty).
+pace=$(( $(echo $faults | wc -w) * fint + fint ))
 : > "$T/records.snd"; : > "$T/records.direct"; : > "$T/records.abort"
 $SOAK inject --port "$sport" --count "$nmsg" --threads "$inject_threads" \
     --out "$T/records.snd" --classes xc1,xc2,xc3,tls --duration "$pace" > "$T/inject.snd.log" 2>&1 &
@@ -221,10 +221,16 @@ wait "$inj1" "$inj2"
 say "injected after $((SECONDS - start))s: $(grep -c ' sent ' "$T/records.snd") via the sender, $(grep -c ' sent ' "$T/records.direct") direct"
 
 # Every fault at least once (a short run: exactly once) before the faults
-# stop; the sender's queue may still be draining meanwhile.
+# stop; in a long run they go on until the sender's queue is empty (or
+# for at most 5 minutes more).
 for _ in $(seq 1 $((fint * 12 + 30))); do
     [ -e "$T/faults.done" ] && break; sleep 1
 done
+if [ "$short" = 0 ]; then
+    for _ in $(seq 1 300); do
+	[ "$(pf_queue_count snd)" = 0 ] && break; sleep 1
+    done
+fi
 touch "$T/stop"
 wait "$fault_pid" "$rotate_pid" 2>/dev/null
 f_cache_writable
