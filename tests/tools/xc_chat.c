@@ -4,14 +4,26 @@
 /* SUMMARY
 /*	scripted SMTP client that speaks XCRYPT
 /* SYNOPSIS
-/*	xc_chat [-v] [-c cache] [-t timeout] host port < script
+/*	xc_chat [-v] [-c cache] [-k keyfile] [-t timeout] host port < script
 /* DESCRIPTION
 /*	xc_chat connects to host:port, reads the server greeting, then
 /*	runs the script on standard input, one command per line, and
-/*	prints every line it sends ("-> ") and receives ("<- ").
+/*	prints every line it sends and receives: "-> " and "<- " for
+/*	lines that crossed the wire in clear, "=> " and "<= " for lines
+/*	that crossed it inside XCRYPT (sent after the switch to
+/*	encryption, or read through the decrypting stream), so that a
+/*	test can tell what was protected from the transcript. The first
+/*	line is "local port \fIN\fR", the client's TCP port, by which a
+/*	test finds the session in the server's log.
 /*	With -c it keeps its DH key pairs in that key cache file, so that
 /*	a later run reuses them (the server's cache then hits); by default
 /*	it uses a memory-only cache.
+/*
+/*	With -k it appends the session keys of each XCRYPT session to
+/*	keyfile, one "key HEX" line per direction (client to server
+/*	first), when the session switches to encryption: the material a
+/*	test greps the server's log for (it must never be there). Test
+/*	use only; the file is created mode 0600.
 /*
 /*	> \fItext\fR
 /*		Queue text and CRLF for sending. Queued lines go out in
@@ -59,6 +71,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +102,13 @@ static int xcc_active;
 static unsigned long xcc_records;	/* AEAD records sent */
 static int xcc_failed;
 static int xcc_timeout = 30;
+static const char *xcc_keyfile;
+
+ /*
+  * Transcript prefixes: in clear, and inside XCRYPT.
+  */
+#define XCC_SENT()	(xcc_active ? "=>" : "->")
+#define XCC_READ()	(xcc_active ? "<=" : "<-")
 
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
@@ -161,7 +181,7 @@ static void xcc_queue(const char *text, int crlf)
     vstring_strcat(xcc_out, text);
     if (crlf)
 	vstring_strcat(xcc_out, "\r\n");
-    printf("-> %s\n", text);
+    printf("%s %s\n", XCC_SENT(), text);
     fflush(stdout);
 }
 
@@ -187,7 +207,7 @@ static const char *xcc_reply(VSTRING *last)
 	if (LEN(line) > 0 && STR(line)[LEN(line) - 1] == '\r')
 	    vstring_truncate(line, LEN(line) - 1);
 	VSTRING_TERMINATE(line);
-	printf("<- %s\n", STR(line));
+	printf("%s %s\n", XCC_READ(), STR(line));
 	fflush(stdout);
 	if (LEN(line) > 4 && strncmp(STR(line), "250", 3) == 0
 	    && xc_parse_ehlo_keyword(STR(line) + 4, LEN(line) - 4, &list))
@@ -262,6 +282,30 @@ static int xcc_hello(const char *name)
     return (0);
 }
 
+/* xcc_dump_keys - append the session keys to the -k file (tests only) */
+
+static void xcc_dump_keys(const XC_KEYS *keys)
+{
+    FILE   *fp;
+    int     fd;
+    size_t  i;
+
+    if ((fd = open(xcc_keyfile, O_WRONLY | O_APPEND | O_CREAT, 0600)) < 0
+	|| (fp = fdopen(fd, "a")) == 0) {
+	xcc_fail("open key file %s", xcc_keyfile);
+	return;
+    }
+    fprintf(fp, "key ");
+    for (i = 0; i < keys->key_len; i++)
+	fprintf(fp, "%02x", keys->c2s[i]);
+    fprintf(fp, "\nkey ");
+    for (i = 0; i < keys->key_len; i++)
+	fprintf(fp, "%02x", keys->s2c[i]);
+    fprintf(fp, "\n");
+    if (fclose(fp) != 0)
+	xcc_fail("write key file %s", xcc_keyfile);
+}
+
 /* xcc_ok - XCRYPT OK [+ injected octets], expect 250 XCRYPT OK, switch */
 
 static int xcc_ok(const char *inject)
@@ -278,7 +322,7 @@ static int xcc_ok(const char *inject)
     xcc_flush();
     xcc_queue("XCRYPT OK", 1);
     if (inject && *inject) {
-	printf("-> (injected) %s\n", inject);
+	printf("%s (injected) %s\n", XCC_SENT(), inject);
 	xcc_unescape(xcc_out, inject);
     }
     if (xcc_expect(last, "250 XCRYPT OK") == 0)
@@ -290,6 +334,8 @@ static int xcc_ok(const char *inject)
 	return (-1);
     }
     xcc_active = 1;
+    if (xcc_keyfile)
+	xcc_dump_keys(&xcc_keys);
     printf("suite %s\n", xcc_suite->name);
     printf("cache %s\n", xcc_sess.cache_hit ? "hit" : "miss");
     printf("fingerprint %s\n", xcc_sess.fingerprint);
@@ -367,6 +413,18 @@ static int xcc_connect(const char *host, const char *port)
     return (fd);
 }
 
+/* xcc_show_port - "local port N": the test finds the session in logs */
+
+static void xcc_show_port(void)
+{
+    struct sockaddr_in sin;
+    socklen_t len = sizeof(sin);
+
+    if (getsockname(vstream_fileno(xcc_fp), (struct sockaddr *) &sin, &len) == 0)
+	printf("local port %d\n", ntohs(sin.sin_port));
+    fflush(stdout);
+}
+
 /* main - run the script */
 
 int     main(int argc, char **argv)
@@ -379,10 +437,13 @@ int     main(int argc, char **argv)
     int     ch;
 
     msg_vstream_init("xc_chat", VSTREAM_ERR);
-    while ((ch = GETOPT(argc, argv, "c:t:v")) > 0) {
+    while ((ch = GETOPT(argc, argv, "c:k:t:v")) > 0) {
 	switch (ch) {
 	case 'c':
 	    cache_path = optarg;
+	    break;
+	case 'k':
+	    xcc_keyfile = optarg;
 	    break;
 	case 't':
 	    xcc_timeout = atoi(optarg);
@@ -391,11 +452,11 @@ int     main(int argc, char **argv)
 	    msg_verbose++;
 	    break;
 	default:
-	    msg_fatal("usage: %s [-v] [-c cache] [-t timeout] host port < script", argv[0]);
+	    msg_fatal("usage: %s [-v] [-c cache] [-k keyfile] [-t timeout] host port < script", argv[0]);
 	}
     }
     if (argc - optind != 2)
-	msg_fatal("usage: %s [-v] [-c cache] [-t timeout] host port < script", argv[0]);
+	msg_fatal("usage: %s [-v] [-c cache] [-k keyfile] [-t timeout] host port < script", argv[0]);
     xc_init();
     xcc_cache = xc_cache_open(cache_path, 7200);
     xcc_out = vstring_alloc(1024);
@@ -403,6 +464,7 @@ int     main(int argc, char **argv)
 			    O_RDWR);
     vstream_control(xcc_fp, CA_VSTREAM_CTL_TIMEOUT(xcc_timeout),
 		    CA_VSTREAM_CTL_END);
+    xcc_show_port();
     if (xcc_reply(last) == 0)
 	xcc_fail("%s", "no greeting");
 
@@ -418,7 +480,7 @@ int     main(int argc, char **argv)
 	    xcc_queue(arg, 1);
 	    continue;
 	case '+':
-	    printf("-> (raw) %s\n", arg);
+	    printf("%s (raw) %s\n", XCC_SENT(), arg);
 	    xcc_unescape(xcc_out, arg);
 	    continue;
 	case '<':
