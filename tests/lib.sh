@@ -12,6 +12,7 @@
 #	count_lines FILE ERE		how many lines match now
 #	wait_session_end LOG TRANSCRIPT	until smtpd logged that session's end
 #	session_port TRANSCRIPT		the client port a transcript shows
+#	wait_sessions_end LOG TRANSCRIPT...	all of them
 #	cap_start PORT FILE / cap_stop	tcpdump of loopback traffic to PORT
 #	no_key_material FILE... KEYFILE	no session key (xc_chat -k) in FILEs
 #	pf_new NAME			create instance $T/NAME (config only)
@@ -271,6 +272,14 @@ wait_session_end() {
     port=$(session_port "$2")
     [ -n "$port" ] || { echo "wait_session_end: no local port in $2"; return 1; }
     wait_line "$1" "smtpd\[[0-9]+\]: disconnect from [^ ]*\[127\.0\.0\.1\]:$port( |\$)" 30
+}
+
+# wait_sessions_end LOG TRANSCRIPT...: wait_session_end for each
+wait_sessions_end() {
+    local log=$1 t rc=0
+    shift
+    for t in "$@"; do wait_session_end "$log" "$t" || rc=1; done
+    return $rc
 }
 
 # A capture of loopback traffic to PORT into FILE (tcpdump), running
