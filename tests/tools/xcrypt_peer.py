@@ -31,7 +31,10 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		DIR/msg-N.eml with DIR/msg-N.meta (mode, suite, envelope); every
 		session event goes to DIR/events.log. Hostile behaviour with
 		--hostile MODE while --hostile-file exists (or for the first
-		--hostile-count connections). Exits after --max-time seconds.
+		--hostile-count connections); reclen-low, reclen-high and
+		reclen-misaligned answer the first command inside XCRYPT with a
+		record whose length is out of range and log whether the client
+		closed without another octet. Exits after --max-time seconds.
 """
 
 import argparse
@@ -454,6 +457,7 @@ def expect_close(sock):
 
 def run_client(a):
     sock = socket.create_connection((a.host, a.port), timeout=a.timeout)
+    print("local port %d" % sock.getsockname()[1], flush=True)
     c = Conn(sock)
     tag = ["-> ", "<- "]
 
@@ -611,7 +615,12 @@ def run_client(a):
 
 HOSTILE = ("kb-0", "kb-1", "kb-pm1", "kb-p", "kb-b64", "kb-len", "nb-len",
            "r504", "r454", "close-after-ok", "close-after-mail",
-           "close-after-dot", "inject")
+           "close-after-dot", "inject", "reclen-low", "reclen-high",
+           "reclen-misaligned")
+
+# Record lengths out of range (6.3): below 48, above 16432, not 16 more
+# than a multiple of 32 (each violates one rule only).
+RECLEN = {"reclen-low": 16, "reclen-high": 16464, "reclen-misaligned": 64}
 
 
 class Server:
@@ -680,6 +689,25 @@ class Server:
                 pending = None
                 out("503 5.5.1 Bad sequence of commands\r\n")
                 continue
+            if suite and hostile in RECLEN:
+                # The first command inside XCRYPT gets a record whose length
+                # is out of range (with as many octets as it claims); the
+                # client must close without sending anything more (4.4).
+                n_ = RECLEN[hostile]
+                c.send_raw(n_.to_bytes(2, "big") + secrets.token_bytes(n_))
+                self.event(n, "sent record length %d" % n_)
+                c.sock.settimeout(10)
+                got = b""
+                try:
+                    while True:
+                        d = c.sock.recv(4096)
+                        if not d:
+                            break
+                        got += d
+                    self.event(n, "violation: client closed, %d octets after" % len(got))
+                except (socket.timeout, OSError) as e:
+                    self.event(n, "violation: no close (%s), %d octets after" % (e, len(got)))
+                return
             if verb == "EHLO":
                 ext = ["PIPELINING"]
                 if not suite and self.suites:
