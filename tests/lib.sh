@@ -6,7 +6,7 @@
 # test did not start.
 #
 #	pass NAME / fail NAME DETAIL / check NAME CMD...	report a result
-#	skip NAME WHY			a check that cannot run: "SKIP NAME: WHY"
+#	skip NAME WHY			a check that could not run (never PASS)
 #	wait_line FILE ERE [SECS]	until a line matches (bounded poll)
 #	wait_count FILE ERE N [SECS]	until N lines match
 #	count_lines FILE ERE		how many lines match now
@@ -38,11 +38,11 @@ _pf_pids=()
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: ${2:-}"; }
+skip() { echo "SKIP $1: ${2:-}"; }
 check() {
     local name=$1; shift
     if "$@"; then pass "$name"; else fail "$name" "$*"; fi
 }
-skip() { echo "SKIP $1: ${2:-}"; }
 
 # Bounded polls for the line that proves an event (a session's
 # "disconnect from", a reload), before any negative check.
