@@ -245,6 +245,7 @@ while [ $((SECONDS - t0)) -lt "$drain" ]; do
 done
 postqueue -c "$T/snd/etc" -j > "$T/snd.queue.json" 2>/dev/null
 postqueue -c "$T/rcv/etc" -j > "$T/rcv.queue.json" 2>/dev/null
+drained=$((SECONDS - start))
 say "drained after $((SECONDS - start))s: $(pf_queue_count snd) queued at the sender, $(pf_queue_count rcv) at the receiver"
 kill "$sampler" 2>/dev/null
 for _ in $(seq 1 50); do kill -0 "$sampler" 2>/dev/null || break; sleep 0.1; done
@@ -257,6 +258,7 @@ $SOAK account --maildir "$T/rcv/mail/box" \
     --rcv-queue "$T/rcv.queue.json" --out "$T/account.txt"
 acc=$?
 get() { sed -n "s/^$1  *\([0-9]*\)\$/\1/p" "$T/account.txt" | head -1; }
+sent=$(get "messages sent (2xx to end of data)")
 jget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$T/sample.json" "$1" 2>/dev/null || echo 0; }
 nsess() { grep -c "$1" "$RLOG"; }
 san_files=$(find "$T" ${XCRYPT_SANITIZER_DIR:+"$XCRYPT_SANITIZER_DIR"} -type f \( -name '*asan*' -o -name '*ubsan*' -o -name '*sanitizer*' \) 2>/dev/null)
@@ -268,7 +270,9 @@ if nm "$xsd_prog" 2>/dev/null | grep -q __asan_init; then sanbuild="SANITIZE=1 b
     printf '%-56s %7s\n' "  arrsyfor_1.0" "$(nsess 'suite=arrsyfor_1.0')"
     printf '%-56s %7s\n' "STARTTLS sessions (receiver's smtpd)" "$(nsess 'TLS connection established from')"
     printf '%-56s %7s\n' "peak concurrent sessions at the front end port" "$(jget sessions)"
+    printf '%-56s %7s\n' "front end RSS when first seen (kB, baseline)" "$(jget first_rss_kb)"
     printf '%-56s %7s\n' "front end peak RSS (kB, VmHWM)" "$(jget hwm_kb)"
+    printf '%-56s %7s\n' "front end descriptors when first seen (baseline)" "$(jget first_fds)"
     printf '%-56s %7s\n' "front end peak open descriptors (one process)" "$(jget fds)"
     printf '%-56s %7s\n' "front end processes seen / at once" "$(jget pids) / $(jget procs)"
     printf '%-56s %7s\n' "sanitizer findings ($sanbuild)" "$san_lines"
@@ -279,10 +283,10 @@ if nm "$xsd_prog" 2>/dev/null | grep -q __asan_init; then sanbuild="SANITIZE=1 b
     printf '%-56s %7s\n' "server side dropped after end of data (proxy)" "$(grep -c '^drop session' "$T/proxy.log")"
     printf '%-56s %7s\n' "pass smtpd processes killed" "$(sed -n 's/.* kill_pass \([0-9]*\) pids/\1/p' "$flog" | paste -sd+ | bc)"
     printf '%-56s %7s\n' "seconds" "$((SECONDS - start))"
+    printf '%-56s %7s\n' "messages per second (sent / seconds to drained)" "$(( ${sent:-0} / (drained > 0 ? drained : 1) ))"
 } | tee "$T/table2.txt"
 
 # ---- Facts ---------------------------------------------------------------------
-sent=$(get "messages sent (2xx to end of data)")
 check soak_messages_sent test "${sent:-0}" -ge $(( (nmsg + ndirect) * 9 / 10 ))
 check soak_lost_zero test "$(get lost)" = 0
 check soak_aborted_never_delivered test "$(get '  of those delivered (must be 0)')" = 0

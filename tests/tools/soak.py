@@ -30,8 +30,9 @@ Subcommands (each used by tests/soak.sh; every one is loopback only):
 
   sample   --master-pid PID --name xcrypt-smtpd --port P --out FILE
       Every 0.2 s until SIGTERM: the peak VmRSS, VmHWM and open descriptors
-      of the master's children called NAME, and the peak number of
-      ESTABLISHED TCP connections to 127.0.0.1:P. Writes them to FILE.
+      of the master's children called NAME (and, as the baseline, RSS and
+      descriptors of the first one when first seen), and the peak number
+      of ESTABLISHED TCP connections to 127.0.0.1:P. Writes them to FILE.
 
   account  --maildir DIR --records FILE... --snd-log LOG --snd-queue JSON
            --rcv-queue JSON --out FILE
@@ -358,7 +359,7 @@ def established(port):
 
 def cmd_sample(a):
     peak = {"rss_kb": 0, "hwm_kb": 0, "fds": 0, "sessions": 0, "procs": 0,
-            "samples": 0, "pids": set()}
+            "samples": 0, "pids": set(), "first_rss_kb": 0, "first_fds": 0}
     stop = [False]
 
     def bye(*_):
@@ -392,7 +393,12 @@ def cmd_sample(a):
                             peak["rss_kb"] = max(peak["rss_kb"], int(v.split()[0]))
                         elif k == "VmHWM":
                             peak["hwm_kb"] = max(peak["hwm_kb"], int(v.split()[0]))
-                peak["fds"] = max(peak["fds"], len(os.listdir("/proc/%d/fd" % p)))
+                nfd = len(os.listdir("/proc/%d/fd" % p))
+                peak["fds"] = max(peak["fds"], nfd)
+                if not peak["first_fds"]:
+                    # the baseline: the first process, when first seen
+                    peak["first_fds"] = nfd
+                    peak["first_rss_kb"] = peak["rss_kb"]
             except (OSError, ValueError):
                 pass
         peak["sessions"] = max(peak["sessions"], established(a.port))
