@@ -21,7 +21,8 @@
 /*
 /*	With -k it appends the session keys of each XCRYPT session to
 /*	keyfile, one "key HEX" line per direction (client to server
-/*	first), when the session switches to encryption: the material a
+/*	first) and one for the DH shared value Z, when the session
+/*	switches to encryption: the material a
 /*	test greps the server's log for (it must never be there). Test
 /*	use only; the file is created mode 0600.
 /*
@@ -89,6 +90,7 @@
 
 /* Application-specific. */
 
+#include <tomcrypt.h>
 #include <xcrypt.h>
 
 static VSTREAM *xcc_fp;
@@ -103,6 +105,8 @@ static unsigned long xcc_records;	/* AEAD records sent */
 static int xcc_failed;
 static int xcc_timeout = 30;
 static const char *xcc_keyfile;
+static unsigned char xcc_z[XC_PMAX];	/* for -k only */
+static size_t xcc_zlen;
 
  /*
   * Transcript prefixes: in clear, and inside XCRYPT.
@@ -279,6 +283,14 @@ static int xcc_hello(const char *name)
 	xcc_fail("session finish: %s", xc_strerror(ret));
 	return (-1);
     }
+    /* -k: the shared value too, computed again (the session keeps none). */
+    if (xcc_keyfile) {
+	if (xc_dh_shared(&xcc_sess.pair, hello.pub, hello.publen, xcc_z) != XC_OK) {
+	    xcc_fail("%s", "shared value for the key file");
+	    return (-1);
+	}
+	xcc_zlen = hello.publen;
+    }
     return (0);
 }
 
@@ -302,6 +314,14 @@ static void xcc_dump_keys(const XC_KEYS *keys)
     for (i = 0; i < keys->key_len; i++)
 	fprintf(fp, "%02x", keys->s2c[i]);
     fprintf(fp, "\n");
+    if (xcc_zlen > 0) {
+	fprintf(fp, "key ");
+	for (i = 0; i < xcc_zlen; i++)
+	    fprintf(fp, "%02x", xcc_z[i]);
+	fprintf(fp, "\n");
+	zeromem(xcc_z, sizeof(xcc_z));
+	xcc_zlen = 0;
+    }
     if (fclose(fp) != 0)
 	xcc_fail("write key file %s", xcc_keyfile);
 }
