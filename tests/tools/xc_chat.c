@@ -105,8 +105,7 @@ static unsigned long xcc_records;	/* AEAD records sent */
 static int xcc_failed;
 static int xcc_timeout = 30;
 static const char *xcc_keyfile;
-static unsigned char xcc_z[XC_PMAX];	/* for -k only */
-static size_t xcc_zlen;
+static VSTRING *xcc_server_hello;	/* "XCRYPT Kb Nb", for -k */
 
  /*
   * Transcript prefixes: in clear, and inside XCRYPT.
@@ -213,6 +212,13 @@ static const char *xcc_reply(VSTRING *last)
 	VSTRING_TERMINATE(line);
 	printf("%s %s\n", XCC_READ(), STR(line));
 	fflush(stdout);
+	if (xcc_keyfile && strncmp(STR(line), "250 XCRYPT ", 11) == 0
+	    && strcmp(STR(line), "250 XCRYPT OK") != 0
+	    && strcmp(STR(line), "250 XCRYPT FAIL") != 0) {
+	    if (xcc_server_hello == 0)
+		xcc_server_hello = vstring_alloc(100);
+	    vstring_strcpy(xcc_server_hello, STR(line) + 4);
+	}
 	if (LEN(line) > 4 && strncmp(STR(line), "250", 3) == 0
 	    && xc_parse_ehlo_keyword(STR(line) + 4, LEN(line) - 4, &list))
 	    xcc_offered = list;
@@ -283,24 +289,27 @@ static int xcc_hello(const char *name)
 	xcc_fail("session finish: %s", xc_strerror(ret));
 	return (-1);
     }
-    /* -k: the shared value too, computed again (the session keeps none). */
-    if (xcc_keyfile) {
-	if (xc_dh_shared(&xcc_sess.pair, hello.pub, hello.publen, xcc_z) != XC_OK) {
-	    xcc_fail("%s", "shared value for the key file");
-	    return (-1);
-	}
-	xcc_zlen = hello.publen;
-    }
     return (0);
 }
 
 /* xcc_dump_keys - append the session keys to the -k file (tests only) */
 
-static void xcc_dump_keys(const XC_KEYS *keys)
+static void xcc_dump_keys(const XC_KEYS *keys, const XC_KEYPAIR *pair)
 {
     FILE   *fp;
     int     fd;
     size_t  i;
+    XC_HELLO hello;
+    const char *why;
+    unsigned char z[XC_PMAX];
+    size_t  zlen = 0;
+
+    /* The shared value, computed again from the server's reply. */
+    if (xcc_server_hello != 0
+	&& xc_parse_hello_reply(STR(xcc_server_hello), LEN(xcc_server_hello),
+				xcc_suite, &hello, &why) == XC_OK
+	&& xc_dh_shared(pair, hello.pub, hello.publen, z) == XC_OK)
+	zlen = hello.publen;
 
     if ((fd = open(xcc_keyfile, O_WRONLY | O_APPEND | O_CREAT, 0600)) < 0
 	|| (fp = fdopen(fd, "a")) == 0) {
@@ -314,14 +323,15 @@ static void xcc_dump_keys(const XC_KEYS *keys)
     for (i = 0; i < keys->key_len; i++)
 	fprintf(fp, "%02x", keys->s2c[i]);
     fprintf(fp, "\n");
-    if (xcc_zlen > 0) {
+    if (zlen > 0) {
 	fprintf(fp, "key ");
-	for (i = 0; i < xcc_zlen; i++)
-	    fprintf(fp, "%02x", xcc_z[i]);
+	for (i = 0; i < zlen; i++)
+	    fprintf(fp, "%02x", z[i]);
 	fprintf(fp, "\n");
-	zeromem(xcc_z, sizeof(xcc_z));
-	xcc_zlen = 0;
+    } else {
+	xcc_fail("%s", "no shared value for the key file");
     }
+    zeromem(z, sizeof(z));
     if (fclose(fp) != 0)
 	xcc_fail("write key file %s", xcc_keyfile);
 }
@@ -355,7 +365,7 @@ static int xcc_ok(const char *inject)
     }
     xcc_active = 1;
     if (xcc_keyfile)
-	xcc_dump_keys(&xcc_keys);
+	xcc_dump_keys(&xcc_keys, &xcc_sess.pair);
     printf("suite %s\n", xcc_suite->name);
     printf("cache %s\n", xcc_sess.cache_hit ? "hit" : "miss");
     printf("fingerprint %s\n", xcc_sess.fingerprint);
