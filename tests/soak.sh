@@ -16,9 +16,10 @@
 # smtpd, and plaintext clients (DATA and BDAT) talk to the front end
 # directly. Meanwhile, on both instances, in turn: the key pairs rotate
 # (xcrypt-cache -p every few seconds, besides the shortest lifetime,
-# 60s), the cache file is deleted, replaced with garbage, made
-# unwritable; the receiver's pass smtpd processes are killed (by pid,
-# only children of this receiver's master); clients drop their
+# 60s), the cache file is deleted, replaced with garbage, truncated in
+# place, made unwritable (mode 0400 and immutable); the receiver's pass
+# smtpd processes are killed (by pid, only children of this receiver's
+# master); clients drop their
 # connection mid-DATA and mid-BDAT (in clear and over XCRYPT); the proxy
 # drops the server side after the end of data; "postfix reload" runs on
 # both sides.
@@ -28,7 +29,8 @@
 # reason; a duplicate only where the sender logged "may be sent more than
 # once"; aborted transactions never delivered. Prints the table, the
 # front end's peak RSS and descriptors, the peak of concurrent sessions,
-# and sanitizer findings; each fact is a PASS/FAIL line (lib.sh).
+# and sanitizer findings; each fact is a PASS/FAIL line (lib.sh),
+# among them that no xcrypt daemon died of a signal.
 set -u
 nmsg=10000 ndirect=0 sessions=200 fint=5 rint=3 short=0
 while [ $# -gt 0 ]; do
@@ -123,6 +125,11 @@ f_rotate() {
     fault_note rotate "(xcrypt-cache -p on both)"
 }
 f_cache_delete() { rm -f $(caches); fault_note cache_delete; }
+f_cache_truncate() {	# in place: processes that have it open see it shrink
+    local f
+    for f in $(caches); do [ -e "$f" ] && : > "$f"; done
+    fault_note cache_truncate
+}
 f_cache_garbage() {
     local f
     for f in $(caches); do
@@ -132,15 +139,28 @@ f_cache_garbage() {
     done
     fault_note cache_garbage
 }
+# Unwritable even for root (the daemons open the file before they drop
+# privileges): the immutable attribute, where the file system has it.
 f_cache_unwritable() {
-    local f
-    for f in $(caches); do [ -e "$f" ] && chmod 400 "$f"; done
-    fault_note cache_unwritable
+    local f how=mode
+    for f in $(caches); do
+	[ -e "$f" ] || continue
+	chmod 400 "$f"
+	chattr +i "$f" 2>/dev/null && how="mode 0400 and immutable"
+    done
+    fault_note cache_unwritable "($how)"
 }
 f_cache_writable() {
     local f
-    for f in $(caches); do [ -e "$f" ] && chmod 600 "$f"; done
+    for f in $(caches) "$T"/*/data/*; do
+	[ -e "$f" ] || continue
+	chattr -i "$f" 2>/dev/null
+	[ "${f%.tdb}" != "$f" ] && chmod 600 "$f"
+    done
+    return 0
 }
+# Never leave an immutable file behind (rm -rf "$T" would fail).
+trap 'f_cache_writable; _pf_cleanup' EXIT
 f_kill_pass() {
     local pids
     pids=$(ps -o pid=,comm= --ppid "$rmaster" | awk '$2 == "smtpd" {print $1}' | shuf | head -n "$((short ? 100 : 25))")
@@ -183,7 +203,7 @@ f_reload() {
     postfix -c "$T/snd/etc" reload >/dev/null 2>&1
     fault_note reload "(both)"
 }
-faults="f_cache_delete f_kill_pass f_drop_mid_data f_cache_garbage f_drop_after_eod f_reload f_cache_unwritable f_drop_mid_bdat"
+faults="f_cache_delete f_kill_pass f_drop_mid_data f_cache_garbage f_drop_after_eod f_cache_truncate f_reload f_cache_unwritable f_drop_mid_bdat"
 
 fault_loop() {
     local f
@@ -277,7 +297,7 @@ if nm "$xsd_prog" 2>/dev/null | grep -q __asan_init; then sanbuild="SANITIZE=1 b
     printf '%-56s %7s\n' "front end processes seen / at once" "$(jget pids) / $(jget procs)"
     printf '%-56s %7s\n' "sanitizer findings ($sanbuild)" "$san_lines"
     printf '%-56s %7s\n' "faults: rotations (xcrypt-cache -p, both sides)" "$(grep -c ' rotate ' "$flog")"
-    for f in cache_delete cache_garbage cache_unwritable kill_pass drop_mid_data drop_mid_bdat drop_after_eod reload; do
+    for f in cache_delete cache_garbage cache_truncate cache_unwritable kill_pass drop_mid_data drop_mid_bdat drop_after_eod reload; do
 	printf '%-56s %7s\n' "faults: $f" "$(grep -c " $f" "$flog")"
     done
     printf '%-56s %7s\n' "server side dropped after end of data (proxy)" "$(grep -c '^drop session' "$T/proxy.log")"
@@ -298,9 +318,14 @@ for s in $suites; do
 done
 check soak_sessions_starttls test "$(nsess 'TLS connection established from')" -gt 0
 check soak_sessions_plain_direct test "$(grep -c ' sent ' "$T/records.direct")" -gt 0
-for f in rotate cache_delete cache_garbage cache_unwritable kill_pass drop_mid_data drop_mid_bdat drop_after_eod reload; do
+for f in rotate cache_delete cache_garbage cache_truncate cache_unwritable kill_pass drop_mid_data drop_mid_bdat drop_after_eod reload; do
     check "soak_fault_$f" grep -q " $f" "$flog"
 done
+# The soak kills smtpd processes only: a daemon of ours that died of a
+# signal died of a fault (SIGBUS from a cache file that changed under its
+# mapping, ...).
+check soak_no_xcrypt_daemon_killed_by_signal \
+    bash -c "! grep -hE 'master\\[[0-9]+\\]: warning: process [^ ]*/xcrypt-smtpd?/xcrypt-smtpd? pid [0-9]+ killed by signal' '$RLOG' '$SLOG'"
 check soak_proxy_dropped_after_end_of_data grep -q '^drop session' "$T/proxy.log"
 check soak_front_end_no_fatal_or_panic \
     bash -c "! grep -E 'xcrypt-smtpd\\[[0-9]+\\]: (fatal|panic):' '$RLOG'"
