@@ -105,12 +105,26 @@ SLOG=$(pf_log snd); RLOG=$(pf_log rcv)
 rmaster=$(tr -dc 0-9 < "$T/rcv/queue/pid/master.pid")
 
 # ---- Proxy and sampler -------------------------------------------------------
+# The proxy says when it listens (a port taken meanwhile by someone else
+# makes it exit: then another port, and the sender's transport follows).
 echo 0 > "$T/dropfile"
-bg_start $SOAK proxy --listen "$pport" --to "$rport" --drop-file "$T/dropfile" \
-    > "$T/proxy.log" 2>&1
+for try in 1 2 3; do
+    bg_start $SOAK proxy --listen "$pport" --to "$rport" --drop-file "$T/dropfile" \
+	> "$T/proxy.log" 2>&1
+    proxy_pid=${_pf_pids[-1]}
+    for _ in $(seq 1 100); do
+	grep -q '^listening' "$T/proxy.log" && break
+	kill -0 "$proxy_pid" 2>/dev/null || break
+	sleep 0.1
+    done
+    grep -q '^listening' "$T/proxy.log" && break
+    old=$pport; pport=$(free_port)
+    sed -i "s/:$old\$/:$pport/" "$T/snd/etc/transport"
+    postfix -c "$T/snd/etc" reload >/dev/null 2>&1
+done
+grep -q '^listening' "$T/proxy.log" || { fail soak_proxy_started "$(cat "$T/proxy.log")"; exit 1; }
 bg_start $SOAK sample --master-pid "$rmaster" --port "$rport" --out "$T/sample.json"
 sampler=${_pf_pids[-1]}
-wait_port "$pport" || { fail soak_proxy_started "$(cat "$T/proxy.log")"; exit 1; }
 say "sender 127.0.0.1:$sport -> proxy :$pport -> receiver front end :$rport; $nmsg relayed + $ndirect direct messages, $sessions sessions"
 
 # ---- Faults ------------------------------------------------------------------
@@ -327,6 +341,7 @@ done
 check soak_no_xcrypt_daemon_killed_by_signal \
     bash -c "! grep -hE 'master\\[[0-9]+\\]: warning: process [^ ]*/xcrypt-smtpd?/xcrypt-smtpd? pid [0-9]+ killed by signal' '$RLOG' '$SLOG'"
 check soak_proxy_dropped_after_end_of_data grep -q '^drop session' "$T/proxy.log"
+check soak_proxy_ran_to_the_end kill -0 "$proxy_pid"
 check soak_front_end_no_fatal_or_panic \
     bash -c "! grep -E 'xcrypt-smtpd\\[[0-9]+\\]: (fatal|panic):' '$RLOG'"
 check soak_front_end_sampled test "$(jget samples)" -gt 0 -a "$(jget pids)" -gt 0

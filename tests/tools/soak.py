@@ -317,6 +317,7 @@ def cmd_proxy(a):
 
     async def main():
         srv = await asyncio.start_server(session, "127.0.0.1", a.listen, backlog=512)
+        print("listening %d" % a.listen, flush=True)
         async with srv:
             await srv.serve_forever()
 
@@ -458,6 +459,14 @@ def cmd_account(a):
             m = qre.search(ln)
             if m:
                 maybe_twice.add(m.group(1))
+    # Bounces: the sender's final "status=bounced" for a token.
+    bounced = {}
+    bre = re.compile(r" to=<([^@>]+)@rcv\.test>.* status=bounced \((.*)\)$")
+    with open(a.snd_log, errors="replace") as f:
+        for ln in f:
+            m = bre.search(ln.rstrip("\n"))
+            if m:
+                bounced[m.group(1)] = m.group(2)
     queued = {}
     for path, where in ((a.snd_queue, "sender"), (a.rcv_queue, "receiver")):
         if not path or not os.path.exists(path):
@@ -476,7 +485,7 @@ def cmd_account(a):
                     queued[tok] = "%s %s %s: %s" % (where, q.get("queue_name"),
                                                     q.get("queue_id"),
                                                     r.get("delay_reason", "no reason yet"))
-    n_deliv = n_dup = n_dup_ok = n_lost = n_def = 0
+    n_deliv = n_dup = n_dup_ok = n_lost = n_def = n_bounced = 0
     problems = []
     for tok in sorted(sent):
         c = delivered.get(tok, 0)
@@ -493,6 +502,9 @@ def cmd_account(a):
                                 "more than once\")" % (tok, c, ",".join(sorted(qids)) or "-"))
         elif tok in queued:
             n_def += 1
+        elif tok in bounced:
+            n_bounced += 1
+            problems.append("bounced %s: %s" % (tok, bounced[tok]))
         else:
             n_lost += 1
             problems.append("lost %s (sent, not delivered, not queued)" % tok)
@@ -512,6 +524,7 @@ def cmd_account(a):
         ("delivered twice or more", n_dup),
         ("  of those with \"may be sent more than once\"", n_dup_ok),
         ("still queued or deferred, with reason", n_def),
+        ("bounced by the sender, with reason", n_bounced),
         ("lost", n_lost),
         ("no reply after end of data (fate unknown to client)", len(unknown)),
         ("  of those delivered", unknown_deliv),
@@ -528,7 +541,7 @@ def cmd_account(a):
         for p in problems[:50]:
             f.write("PROBLEM %s\n" % p)
     sys.stdout.write(open(a.out).read())
-    bad = n_lost or aborted_deliv or stray or unknown_dup or (n_dup - n_dup_ok)
+    bad = n_lost or n_bounced or aborted_deliv or stray or unknown_dup or (n_dup - n_dup_ok)
     sys.exit(1 if bad else 0)
 
 
