@@ -195,7 +195,7 @@ xc_abort() {	# xc_abort data|bdat SUITE TOKEN
 	echo "> RCPT TO:<$3@rcv.test>"; echo "< 250"
 	[ "$1" = data ] && { echo "> DATA"; echo "< 354"; }
 	echo "$body"; echo "!sleep 0.1"; echo "!close"
-    } | timeout 30 "$BUILD/tools/xc_chat" 127.0.0.1 "$rport" > "$T/xc_abort.$3.log" 2>&1
+    } | timeout 30 "$BUILD/tools/xc_chat" -k "$T/keys" 127.0.0.1 "$rport" > "$T/xc_abort.$3.log" 2>&1
     echo "$3 aborted xcrypt-$1" >> "$T/records.abort"
 }
 nabort=0
@@ -346,5 +346,7 @@ check soak_front_end_no_fatal_or_panic \
     bash -c "! grep -E 'xcrypt-smtpd\\[[0-9]+\\]: (fatal|panic):' '$RLOG'"
 check soak_front_end_sampled test "$(jget samples)" -gt 0 -a "$(jget pids)" -gt 0
 check soak_no_sanitizer_findings test "$san_lines" = 0
+# The XCRYPT sessions of the fault clients dumped their keys and Z.
+check soak_logs_hold_no_session_key no_key_material "$RLOG" "$SLOG" "$T/keys"
 if grep -q PROBLEM "$T/account.txt"; then grep PROBLEM "$T/account.txt" | head -20; fi
 exit 0
