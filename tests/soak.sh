@@ -315,7 +315,7 @@ if nm "$xsd_prog" 2>/dev/null | grep -q __asan_init; then sanbuild="SANITIZE=1 b
 	printf '%-56s %7s\n' "faults: $f" "$(grep -c " $f" "$flog")"
     done
     printf '%-56s %7s\n' "server side dropped after end of data (proxy)" "$(grep -c '^drop session' "$T/proxy.log")"
-    printf '%-56s %7s\n' "pass smtpd processes killed" "$(sed -n 's/.* kill_pass \([0-9]*\) pids/\1/p' "$flog" | paste -sd+ | bc)"
+    printf '%-56s %7s\n' "pass smtpd processes killed" "$(awk '$2 == "kill_pass" {n += $3} END {print n + 0}' "$flog")"
     printf '%-56s %7s\n' "seconds" "$((SECONDS - start))"
     printf '%-56s %7s\n' "messages per second (sent / seconds to drained)" "$(( ${sent:-0} / (drained > 0 ? drained : 1) ))"
 } | tee "$T/table2.txt"
