@@ -110,6 +110,8 @@ static VSTRING *xcc_server_hello;	/* "XCRYPT Kb Nb", for -k */
  /*
   * Transcript prefixes: in clear, and inside XCRYPT.
   */
+#define XCC_USAGE \
+	"usage: %s [-v] [-c cache] [-k keyfile] [-t timeout] host port < script"
 #define XCC_SENT()	(xcc_active ? "=>" : "->")
 #define XCC_READ()	(xcc_active ? "<=" : "<-")
 
@@ -450,7 +452,8 @@ static void xcc_show_port(void)
     struct sockaddr_in sin;
     socklen_t len = sizeof(sin);
 
-    if (getsockname(vstream_fileno(xcc_fp), (struct sockaddr *) &sin, &len) == 0)
+    if (getsockname(vstream_fileno(xcc_fp), (struct sockaddr *) &sin,
+		    &len) == 0)
 	printf("local port %d\n", ntohs(sin.sin_port));
     fflush(stdout);
 }
@@ -482,11 +485,11 @@ int     main(int argc, char **argv)
 	    msg_verbose++;
 	    break;
 	default:
-	    msg_fatal("usage: %s [-v] [-c cache] [-k keyfile] [-t timeout] host port < script", argv[0]);
+	    msg_fatal(XCC_USAGE, argv[0]);
 	}
     }
     if (argc - optind != 2)
-	msg_fatal("usage: %s [-v] [-c cache] [-k keyfile] [-t timeout] host port < script", argv[0]);
+	msg_fatal(XCC_USAGE, argv[0]);
     xc_init();
     xcc_cache = xc_cache_open(cache_path, 7200);
     xcc_out = vstring_alloc(1024);
