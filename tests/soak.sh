@@ -174,7 +174,7 @@ f_cache_writable() {
     return 0
 }
 # Never leave an immutable file behind (rm -rf "$T" would fail).
-trap 'f_cache_writable; _pf_cleanup' EXIT
+trap 'touch "$T/stop"; kill ${fault_pid:-} ${rotate_pid:-} 2>/dev/null; wait ${fault_pid:-} ${rotate_pid:-} 2>/dev/null; f_cache_writable; _pf_cleanup' EXIT
 f_kill_pass() {
     local pids
     pids=$(ps -o pid=,comm= --ppid "$rmaster" | awk '$2 == "smtpd" {print $1}' | shuf | head -n "$((short ? 100 : 25))")
