@@ -49,7 +49,8 @@ done
 start=$SECONDS
 say() { printf 'soak: %s\n' "$*"; }
 
-prog="$TOP/xcrypt-smtp/xcrypt-smtp"
+# SOAK_XCRYPT_SMTP: another build of the delivery agent to soak.
+prog=${SOAK_XCRYPT_SMTP:-$TOP/xcrypt-smtp/xcrypt-smtp}
 xsd_prog="$TOP/xcrypt-smtpd/xcrypt-smtpd"
 XC="$TOP/xcrypt-cache/xcrypt-cache"
 SOAK="python3 $TOP/tests/tools/soak.py"
