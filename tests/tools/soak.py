@@ -34,6 +34,11 @@ Subcommands (each used by tests/soak.sh; every one is loopback only):
       descriptors of the first one when first seen), and the peak number
       of ESTABLISHED TCP connections to 127.0.0.1:P. Writes them to FILE.
 
+  selftest
+      Runs the accounting on made-up cases (clean, lost, queued, duplicate
+      with and without "may be sent more than once", aborted, bounced, ...)
+      and prints one PASS/FAIL line per case.
+
   account  --maildir DIR --records FILE... --snd-log LOG --snd-queue JSON
            --rcv-queue JSON --out FILE
       Accounts for every message: prints the table and exits 1 if any
@@ -545,6 +550,70 @@ def cmd_account(a):
     sys.exit(1 if bad else 0)
 
 
+def cmd_selftest(a):
+    """The accounting itself must catch what it is there to catch."""
+    import shutil
+    import subprocess
+    import tempfile
+    d = tempfile.mkdtemp(prefix="soak-selftest.")
+    failed = [0]
+
+    def case(name, sent, delivered, log="", queued=(), aborted=(), unknown=(),
+             want=0):
+        box = os.path.join(d, name, "box")
+        os.makedirs(os.path.join(box, "new"))
+        rec = os.path.join(d, name, "records")
+        with open(rec, "w") as f:
+            for t in sent:
+                f.write("%s sent 250 ok\n" % t)
+            for t in aborted:
+                f.write("%s aborted data\n" % t)
+            for t in unknown:
+                f.write("%s unknown reset after end of data\n" % t)
+        for i, t in enumerate(delivered):
+            with open(os.path.join(box, "new", "m%d" % i), "w") as f:
+                f.write("Message-ID: <%s@soak.test>\n\nbody\n" % t)
+        slog = os.path.join(d, name, "snd.log")
+        with open(slog, "w") as f:
+            f.write(log)
+        sq = os.path.join(d, name, "snd.json")
+        with open(sq, "w") as f:
+            for t in queued:
+                f.write(json.dumps({"queue_name": "deferred", "queue_id": "ABC123",
+                                    "recipients": [{"address": t + "@rcv.test",
+                                                    "delay_reason": "test"}]}) + "\n")
+        r = subprocess.run([sys.executable, __file__, "account", "--maildir", box,
+                            "--records", rec, "--snd-log", slog, "--snd-queue", sq,
+                            "--out", os.path.join(d, name, "out")],
+                           stdout=subprocess.DEVNULL)
+        ok = (r.returncode != 0) == bool(want)
+        print("%s soak_account_%s%s" % ("PASS" if ok else "FAIL", name,
+                                       "" if ok else ": exit %d" % r.returncode))
+        failed[0] |= not ok
+
+    mid = "Nov 30 00:00:00 snd postfix/cleanup[1]: %s: message-id=<%s@soak.test>\n"
+    twice = ("Nov 30 00:00:01 snd postfix/smtp[2]: %s: lost connection with x while "
+             "sending end of data -- message may be sent more than once\n")
+    bounce = ("Nov 30 00:00:01 snd postfix/smtp[2]: ABC: to=<%s@rcv.test>, "
+              "relay=x, status=bounced (550 no)\n")
+    case("clean", ["a", "b"], ["a", "b"])
+    case("lost", ["a", "b"], ["a"], want=1)
+    case("queued_is_not_lost", ["a", "b"], ["a"], queued=["b"])
+    case("duplicate_unexplained", ["a"], ["a", "a"], log=mid % ("C77B1A72743", "a"), want=1)
+    case("duplicate_logged_more_than_once", ["a"], ["a", "a"],
+         log=mid % ("C77B1A72743", "a") + twice % "C77B1A72743")
+    case("duplicate_logged_for_another_message", ["a", "b"], ["a", "a", "b"],
+         log=mid % ("C77B1A72743", "a") + mid % ("D88C2B83854", "b") + twice % "D88C2B83854", want=1)
+    case("aborted_delivered", ["a"], ["a", "x"], aborted=["x"], want=1)
+    case("aborted_not_delivered", ["a"], ["a"], aborted=["x"])
+    case("bounced", ["a", "b"], ["a"], log=bounce % "b", want=1)
+    case("delivered_never_sent", ["a"], ["a", "z"], want=1)
+    case("no_reply_then_delivered_once", ["a"], ["a", "u"], unknown=["u"])
+    case("no_reply_then_delivered_twice", ["a"], ["a", "u", "u"], unknown=["u"], want=1)
+    shutil.rmtree(d)
+    sys.exit(1 if failed[0] else 0)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sp = ap.add_subparsers(dest="cmd", required=True)
@@ -574,6 +643,7 @@ def main():
     p.add_argument("--name", default="xcrypt-smtpd")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--out", required=True)
+    sp.add_parser("selftest")
     p = sp.add_parser("account")
     p.add_argument("--maildir", required=True)
     p.add_argument("--records", nargs="+", required=True)
@@ -583,7 +653,8 @@ def main():
     p.add_argument("--out", required=True)
     a = ap.parse_args()
     {"inject": cmd_inject, "fault": cmd_fault, "proxy": cmd_proxy,
-     "sample": cmd_sample, "account": cmd_account}[a.cmd](a)
+     "sample": cmd_sample, "account": cmd_account,
+     "selftest": cmd_selftest}[a.cmd](a)
 
 
 if __name__ == "__main__":
