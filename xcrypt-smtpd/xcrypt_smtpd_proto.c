@@ -497,19 +497,20 @@ static void xsd_xcrypt(XSD_STATE *state, int kind, const XC_HELLO *hello,
 /* xsd_cmd_xcrypt - XCRYPT, when we offer it: ours, in order */
 
 static int xsd_cmd_xcrypt(XSD_STATE *state, const XSD_CMD *cmd,
-			          ssize_t tlen, int blocked)
+			          ssize_t len, int blocked)
 {
     XC_HELLO hello;
     int     xkind;
     int     err;
     const char *why;
 
-    xkind = xc_parse_command(STR(state->line), tlen, &xsd_suites, &hello,
-			     &err, &why);
+    xkind = xc_parse_command(STR(state->line), LEN(state->line), &xsd_suites,
+			     &hello, &err, &why);
     if (xkind == XC_CMD_OTHER)
 	return (-1);
     if (blocked)
 	return (0);
+    xsd_consume(state, len);
     xsd_xcrypt(state, xkind, &hello, err, why);
     return (1);
 }
@@ -621,11 +622,8 @@ static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
      */
     if (cmd->action == xsd_cmd_xcrypt && !is_long && xsd_suites.count > 0
 	&& !(bare_lf && XSD_IS(state, XSD_FLAG_BARE_LF_REJ))) {
-	if ((ret = xsd_cmd_xcrypt(state, cmd, tlen, blocked)) >= 0) {
-	    if (ret > 0)
-		xsd_consume(state, len);
+	if ((ret = xsd_cmd_xcrypt(state, cmd, len, blocked)) >= 0)
 	    return (ret);
-	}
 	cmd = xsd_cmd_find("", 0);
     }
 
