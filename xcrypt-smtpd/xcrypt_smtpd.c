@@ -103,14 +103,16 @@
 /*	"454 4.7.0 XCRYPT temporarily unavailable". A handshake that
 /*	fails or is abandoned counts as an error against
 /*	smtpd_hard_error_limit.
-/* .IP "\fBsmtpd_tls_security_level\fR, \fBsmtpd_enforce_tls\fR, \fBsmtpd_use_tls\fR"
-/*	Set them as on the smtpd(8) pass service (main.cf, or the same
-/*	\fB-o\fR on the front end's line): at level \fBencrypt\fR
-/*	XCRYPT is not offered, so that clients use STARTTLS.
+/* .IP "\fBsmtpd_tls_security_level\fR, \fBsmtpd_enforce_tls\fR"
+/*	As the smtpd(8) pass service runs with: main.cf, overridden by
+/*	the front end's own \fB-o\fR, overridden by a \fB-o\fR on the
+/*	pass service's master.cf line (read at start; smtpd_enforce_tls
+/*	only from main.cf or the front end's line). At level
+/*	\fBencrypt\fR XCRYPT is not offered, so that clients use STARTTLS.
 /* .IP "\fBsmtpd_forbid_bare_newline\fR, \fBsmtpd_forbid_bare_newline_exclusions\fR"
-/*	Set them as on the smtpd(8) pass service: the front end ends
-/*	DATA exactly where smtpd(8) does. Exclusions are matched by
-/*	client address only (the front end does no DNS lookups).
+/*	Found the same way: the front end ends DATA exactly where
+/*	smtpd(8) does. Exclusions are matched by client address only
+/*	(the front end does no DNS lookups).
 /* .IP "\fBsmtpd_hard_error_limit (20)\fR"
 /*	As in smtpd(8), for the replies that xcrypt-smtpd(8) makes
 /*	itself (to XCRYPT commands, which smtpd(8) never sees): after
@@ -280,6 +282,12 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	{"no", 0},
 	{0, -1},
     };
+    const XSD_OVERRIDE overrides[] = {
+	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level},
+	{VAR_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf},
+	{VAR_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl},
+	{0},
+    };
     const char *bad;
     int     bare;
 
@@ -288,6 +296,11 @@ static void xsd_pre_init(char *unused_name, char **argv)
     if (*var_xsd_pass_service == 0 || strchr(var_xsd_pass_service, '/'))
 	msg_fatal("bad %s value: %s", VAR_XSD_PASS_SERVICE,
 		  var_xsd_pass_service);
+
+    /*
+     * What the smtpd(8) behind us runs with: its own -o settings win.
+     */
+    xsd_check_pass_service(overrides);
 
     /*
      * Behind a proxy, the proxy's address is nobody's: refuse to run

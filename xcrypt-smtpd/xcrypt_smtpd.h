@@ -11,6 +11,8 @@
 /*
 /*	xcrypt_smtpd.c (parameters, service entry, drain)
 /* .br
+/*	-> xcrypt_smtpd_check.c (the pass service's master.cf entry)
+/* .br
 /*	-> xcrypt_smtpd_endpt.c (client/server address, PROXY protocol)
 /* .br
 /*	-> xcrypt_smtpd_relay.c (hand-off to smtpd, event-driven I/O)
@@ -191,6 +193,15 @@ typedef struct XSD_STATE {
 #define XSD_PEND_LEN(s)	(VSTRING_LEN((s)->pend) - (s)->poff)
 #define XSD_IN_LEN(s)	(VSTRING_LEN((s)->ibuf) - (s)->ioff)
 #define XSD_IN_PTR(s)	(vstring_str((s)->ibuf) + (s)->ioff)
+
+ /*
+  * xcrypt_smtpd_check.c
+  */
+typedef struct XSD_OVERRIDE {
+    const char *name;			/* parameter */
+    char  **value;			/* its variable */
+} XSD_OVERRIDE;
+extern void xsd_check_pass_service(const XSD_OVERRIDE *);
 
  /*
   * xcrypt_smtpd_endpt.c

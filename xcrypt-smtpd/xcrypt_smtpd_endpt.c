@@ -16,7 +16,10 @@
 /*	port of a new connection and calls notify() with them (status
 /*	0), or with status -1 when they cannot be had.
 /*
-/*	With $xcrypt_smtpd_upstream_proxy_protocol empty they are the
+/*	When the front end runs as a \fBpass\fR service behind
+/*	postscreen(8), they are those that postscreen(8) passed along
+/*	with the connection (smtpd(8) does the same). Otherwise, with
+/*	$xcrypt_smtpd_upstream_proxy_protocol empty, they are the
 /*	socket's own. With "haproxy" the connection comes from a proxy
 /*	that sends a PROXY protocol v1 or v2 header first: it is read
 /*	from the event loop (at most $xcrypt_smtpd_upstream_proxy_timeout)
@@ -51,10 +54,12 @@
 #include <myaddrinfo.h>
 #include <sock_addr.h>
 #include <stringops.h>
+#include <htable.h>
 
 /* Global library. */
 
 #include <haproxy_srvr.h>
+#include <mail_proto.h>
 
 /* Application-specific. */
 
@@ -158,7 +163,24 @@ static void xsd_endpt_haproxy_event(int event, void *context)
 void    xsd_endpt_lookup(VSTREAM *stream, XSD_ENDPT_FN notify)
 {
     XSD_ENDPT *ep;
+    HTABLE *attr = (HTABLE *) vstream_context(stream);
+    const char *addr, *port, *saddr, *sport;
 
+    /*
+     * A pass service: the skeleton keeps the attributes as the stream's
+     * context, and frees them when we return. Do not keep a pointer.
+     */
+    if (attr != 0) {
+	vstream_control(stream, CA_VSTREAM_CTL_CONTEXT((void *) 0),
+			CA_VSTREAM_CTL_END);
+	if ((addr = htable_find(attr, MAIL_ATTR_ACT_CLIENT_ADDR)) != 0
+	    && (port = htable_find(attr, MAIL_ATTR_ACT_CLIENT_PORT)) != 0
+	    && (saddr = htable_find(attr, MAIL_ATTR_ACT_SERVER_ADDR)) != 0
+	    && (sport = htable_find(attr, MAIL_ATTR_ACT_SERVER_PORT)) != 0) {
+	    notify(0, stream, addr, port, saddr, sport);
+	    return;
+	}
+    }
     if (*var_xsd_uproxy_proto == 0) {
 	xsd_endpt_local_lookup(stream, notify);
 	return;
