@@ -16,13 +16,13 @@
 /*	BDAT message, a whole handshake with octets injected at the
 /*	switch, the handshake limit and the key cache (Z stored only
 /*	after XCRYPT OK).
-/*
-/*	checks: 37
 /* LICENSE
 /* .ad
 /* .fi
 /*	The Secure Mailer license must be distributed with this software.
 /*--*/
+
+/* checks: 37 */
 
 #include <sys_defs.h>
 #include <stdio.h>
