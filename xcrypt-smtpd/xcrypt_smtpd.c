@@ -178,7 +178,6 @@ int     var_xsd_uproxy_tmout;
 int     var_xsd_hs_limit;
 int     var_xsd_hard_erlim;
 static char *var_xsd_tls_level;
-static bool var_xsd_use_tls;
 static bool var_xsd_enforce_tls;
 static char *var_xsd_bare_lf;
 static char *var_xsd_bare_lf_excl;
@@ -206,8 +205,6 @@ static void xsd_endpt_done(int status, VSTREAM *stream, const char *addr,
 	event_server_disconnect(stream);
 	return;
     }
-    vstream_control(stream, CA_VSTREAM_CTL_TIMEOUT(var_xsd_timeout),
-		    CA_VSTREAM_CTL_END);
     xsd_relay_start(xsd_state_create(stream, addr, port, saddr, sport));
 }
 
@@ -390,7 +387,6 @@ int     main(int argc, char **argv)
     };
     static const CONFIG_BOOL_TABLE bool_table[] = {
 	{VAR_XSD_RCVD_HDR, DEF_XSD_RCVD_HDR, &var_xsd_rcvd_hdr},
-	{VAR_SMTPD_USE_TLS, DEF_SMTPD_USE_TLS, &var_xsd_use_tls},
 	{VAR_SMTPD_ENFORCE_TLS, DEF_SMTPD_ENFORCE_TLS, &var_xsd_enforce_tls},
 	{0},
     };
