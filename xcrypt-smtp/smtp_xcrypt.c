@@ -493,12 +493,11 @@ int     smtp_xcrypt_helo(SMTP_STATE *state)
     }
 
     /*
-     * XCRYPT OK, then the switch. The pipelined confirmation of spec 4.5
-     * (xc_client_pipelined()) is not this edition's: no suite sets it.
+     * XCRYPT OK, then wait for 250 XCRYPT OK and switch. Waiting is correct
+     * for every suite, also one that would allow the pipelined confirmation
+     * of spec 4.5 (xc_client_pipelined(): switch right after XCRYPT OK,
+     * and let the stream layer check the reply).
      */
-    if (xc_client_pipelined(xs->client))
-	msg_panic("%s: suite %s: pipelined confirmation not supported",
-		  queue_id, suite->name);
     smtp_chat_cmd(session, "%s", XC_CLIENT_OK);
     resp = smtp_chat_resp(session);
     if (resp->code / 100 != 2) {
