@@ -364,13 +364,14 @@ static int xcc_ok(const char *inject)
     /* !tamper forges records: this test tool keeps the send key. */
     xcc_keys = xcc_client->sess.keys;
     xcc_suite = xcc_client->suite;
+    /* The key pair is wiped by the switch: dump before it. */
+    if (xcc_keyfile)
+	xcc_dump_keys(&xcc_keys, &xcc_client->sess.pair);
     if ((n = xc_client_switch(xcc_client, xcc_fp)) < 0) {
 	xcc_fail("xc_client_switch: %s", xc_strerror((int) n));
 	return (-1);
     }
     xcc_active = 1;
-    if (xcc_keyfile)
-	xcc_dump_keys(&xcc_keys, &xcc_sess.pair);
     printf("suite %s\n", xcc_suite->name);
     printf("cache %s\n", xcc_client->sess.cache_hit ? "hit" : "miss");
     printf("fingerprint %s\n", xcc_client->sess.fingerprint);
