@@ -7,7 +7,7 @@
 # loop) and exits after MAXTIME seconds. Each session is written, when
 # its connection ends, to OUTDIR/PORT-SEQ.json:
 #   {"port": listening port, "peer": client address, "tls": "", "starttls"
-#    or "implicit", "cmds": [every command line, in order], "auth": [login
+#    or "implicit", ("sni", "client_cn" after STARTTLS), "cmds": [every command line, in order], "auth": [login
 #    names that authenticated], "msgs": [{"from", "rcpts", "opts",
 #    "data" (hex of the message as received, dot-unstuffed, CRLF)}]}
 # READYFILE is created once every port listens.
@@ -17,7 +17,10 @@
 #             lines over 1000 octets in DATA get "500 Line too long"
 #   auth      plain, plus AUTH PLAIN LOGIN offered in clear and required
 #             before MAIL (530); accepts user "parity", password "secret"
-#   starttls  plain, plus STARTTLS with the certificate in $REC_CERT/$REC_KEY
+#   starttls  plain, plus STARTTLS with the certificate in $REC_CERT/$REC_KEY;
+#             the session records the SNI name the client sent ("sni")
+#   starttlscc starttls, and asks for a client certificate: one signed by
+#             $REC_CLIENT_CA is accepted, its CN recorded ("client_cn")
 #   xforward  plain, plus the XFORWARD keyword; XFORWARD gets 250
 #   e421      answers EHLO and HELO with 421 and closes the connection
 #   wrapper   TLS on connect (the certificate above), then plain
@@ -30,9 +33,17 @@ specs = [s.split(":") for s in sys.argv[4:]]
 seq = [0]
 
 
-def tls_ctx():
+def sni_seen(sslobj, name, ctx):
+    sslobj.sni_name = name	# read back once the handshake is done
+
+
+def tls_ctx(client_ca=None):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(os.environ["REC_CERT"], os.environ["REC_KEY"])
+    ctx.sni_callback = sni_seen
+    if client_ca:	# ask for a client certificate; trust only this one
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+        ctx.load_verify_locations(client_ca)
     return ctx
 
 
@@ -71,6 +82,8 @@ class RecSMTP(SMTP):
                       authenticator=authenticator)
         if kind == "starttls":
             kw = dict(tls_context=tls_ctx())
+        if kind == "starttlscc":
+            kw = dict(tls_context=tls_ctx(os.environ["REC_CLIENT_CA"]))
         super().__init__(Handler(kind), hostname="rec.test",
                          enable_SMTPUTF8=True, **kw)
         self.rec = None
@@ -92,6 +105,16 @@ class RecSMTP(SMTP):
             self._reader.readuntil = readuntil
         else:
             self.rec["tls"] = "starttls"
+            self.tls_seen(self.session.ssl.get("ssl_object"))
+
+    def tls_seen(self, sslobj):
+        """Record the SNI name and client certificate of a TLS session."""
+        if sslobj is None:
+            return
+        self.rec["sni"] = getattr(sslobj, "sni_name", None)
+        cert = sslobj.getpeercert()
+        self.rec["client_cn"] = [v for rdn in (cert or {}).get("subject", ())
+                                 for k, v in rdn if k == "commonName"]
 
     def connection_lost(self, error):
         if self.rec is not None and not self.rec.get("written"):
