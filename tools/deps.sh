@@ -18,9 +18,9 @@ mkdir -p "$build"
 build=$(cd "$build" && pwd)
 
 pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
- libtdb-dev libsasl2-dev tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
+ libtdb-dev libsasl2-dev libsasl2-modules tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
  libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography
- python3-aiosmtpd libsasl2-modules libidn12"
+ python3-aiosmtpd libidn12"
 
 missing=
 for p in $pkgs; do

@@ -141,15 +141,9 @@
 #endif
 
  /*
-  * Parameters of our own. Everything else is smtp(8)'s.
+  * Parameters of our own (names and defaults in smtp_xcrypt.h).
+  * Everything else is smtp(8)'s.
   */
-#define VAR_XS_SEC_LEVEL	"xcrypt_smtp_security_level"
-#define DEF_XS_SEC_LEVEL	"may"
-#define VAR_XS_POLICY_MAPS	"xcrypt_smtp_policy_maps"
-#define DEF_XS_POLICY_MAPS	""
-#define VAR_XS_SUITES		"xcrypt_smtp_suites"
-#define DEF_XS_SUITES		"chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
-
 static char *var_xs_sec_level;
 static char *var_xs_policy_maps;
 static char *var_xs_suites;

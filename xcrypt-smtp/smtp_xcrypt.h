@@ -12,6 +12,17 @@
 /*--*/
 
  /*
+  * Parameters of our own; everything else is smtp(8)'s. The key cache
+  * parameters (VAR_XC_CACHE_DB, VAR_XC_KEY_LIFETIME) are in xcrypt.h.
+  */
+#define VAR_XS_SEC_LEVEL	"xcrypt_smtp_security_level"
+#define DEF_XS_SEC_LEVEL	"may"
+#define VAR_XS_POLICY_MAPS	"xcrypt_smtp_policy_maps"
+#define DEF_XS_POLICY_MAPS	""
+#define VAR_XS_SUITES		"xcrypt_smtp_suites"
+#define DEF_XS_SUITES		"chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
+
+ /*
   * Server feature: the EHLO reply listed XCRYPT with a suite we know.
   */
 #define SMTP_FEATURE_XCRYPT	(1<<6)
