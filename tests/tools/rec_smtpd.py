@@ -7,7 +7,7 @@
 # loop) and exits after MAXTIME seconds. Each session is written, when
 # its connection ends, to OUTDIR/PORT-SEQ.json:
 #   {"port": listening port, "peer": client address, "tls": "", "starttls"
-#    or "implicit", ("sni", "client_cn" after STARTTLS), "cmds": [every command line, in order], "auth": [login
+#    or "implicit", ("sni", "tls_version", "client_cn" after STARTTLS), "cmds": [every command line, in order], "auth": [login
 #    names that authenticated], "msgs": [{"from", "rcpts", "opts",
 #    "data" (hex of the message as received, dot-unstuffed, CRLF)}]}
 # READYFILE is created once every port listens.
@@ -19,6 +19,7 @@
 #             before MAIL (530); accepts user "parity", password "secret"
 #   starttls  plain, plus STARTTLS with the certificate in $REC_CERT/$REC_KEY;
 #             the session records the SNI name the client sent ("sni")
+#             and the protocol version ("tls_version")
 #   starttlscc starttls, and asks for a client certificate: one signed by
 #             $REC_CLIENT_CA is accepted, its CN recorded ("client_cn")
 #   xforward  plain, plus the XFORWARD keyword; XFORWARD gets 250
@@ -112,6 +113,7 @@ class RecSMTP(SMTP):
         if sslobj is None:
             return
         self.rec["sni"] = getattr(sslobj, "sni_name", None)
+        self.rec["tls_version"] = sslobj.version()
         cert = sslobj.getpeercert()
         self.rec["client_cn"] = [v for rdn in (cert or {}).get("subject", ())
                                  for k, v in rdn if k == "commonName"]
