@@ -47,7 +47,8 @@
 /*	smtp_xcrypt_ehlo() is called for each EHLO keyword in smtp_helo().
 /*	It returns zero for keywords other than XCRYPT. For XCRYPT it
 /*	records the server's suites that this program knows (server
-/*	order) and sets SMTP_FEATURE_XCRYPT, unless discard_words (the
+/*	order, possibly none) and sets SMTP_FEATURE_XCRYPT, unless
+/*	discard_words (the
 /*	smtp_discard_ehlo_keywords value in force for this server) lists
 /*	"xcrypt"; it returns non-zero either way.
 /*
@@ -303,8 +304,7 @@ int     smtp_xcrypt_ehlo(SMTP_SESSION *session, const char *keyword,
 	line = vstring_alloc(100);
     vstring_sprintf(line, "XCRYPT %s", args ? args : "");
     xs = smtp_xcrypt_get(session);
-    if (xc_parse_ehlo_keyword(STR(line), VSTRING_LEN(line), &xs->offered) == 1
-	&& xs->offered.count > 0)
+    if (xc_parse_ehlo_keyword(STR(line), VSTRING_LEN(line), &xs->offered) == 1)
 	session->features |= SMTP_FEATURE_XCRYPT;
     return (1);
 }
@@ -493,12 +493,11 @@ int     smtp_xcrypt_helo(SMTP_STATE *state)
     }
 
     /*
-     * XCRYPT OK, then the switch. The pipelined confirmation of spec 4.5
-     * (xc_client_pipelined()) is not this edition's: no suite sets it.
+     * XCRYPT OK, then wait for 250 XCRYPT OK and switch. Waiting is correct
+     * for every suite, also one that would allow the pipelined confirmation
+     * of spec 4.5 (xc_client_pipelined(): switch right after XCRYPT OK,
+     * and let the stream layer check the reply).
      */
-    if (xc_client_pipelined(xs->client))
-	msg_panic("%s: suite %s: pipelined confirmation not supported",
-		  queue_id, suite->name);
     smtp_chat_cmd(session, "%s", XC_CLIENT_OK);
     resp = smtp_chat_resp(session);
     if (resp->code / 100 != 2) {
