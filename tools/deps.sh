@@ -9,7 +9,8 @@
 # into BUILD_DIR/postfix-src, using a private apt state directory so that
 # the system's apt configuration is left alone. That tree provides the
 # headers of libpostfix-* and the smtp(8) source that xcrypt-smtp is built
-# from. Idempotent: when all is there already it returns at once.
+# from, and unpacks exim and OpenSMTPD for the interop tests (below).
+# Idempotent: when all is there already it returns at once.
 set -eu
 
 build=${1:-build}
@@ -18,7 +19,8 @@ build=$(cd "$build" && pwd)
 
 pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
  libtdb-dev libsasl2-dev libsasl2-modules tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
- libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography"
+ libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography
+ python3-aiosmtpd libidn12"
 # chattr (tests/soak.sh makes the key cache immutable), ps/pgrep
 pkgs="$pkgs e2fsprogs procps"
 
@@ -45,6 +47,26 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends $missing >"$build/apt.log" 2>&1 || {
         tail -30 "$build/apt.log" >&2; exit 1; }
+fi
+
+# Mail servers nobody here wrote, for tests/interop_servers.test: exim and
+# OpenSMTPD, unpacked (never installed: no service, no /etc/exim4, no
+# user, the machine's mail setup stays alone) from their Debian packages
+# into BUILD_DIR/interop/root. The test runs them from there.
+interop="$build/interop"
+ipkgs="exim4-daemon-light opensmtpd"
+iwant=$(apt-cache policy $ipkgs 2>/dev/null | awk '/Candidate:/ { printf "%s ", $2 }')
+if [ ! -f "$interop/.versions" ] || [ "$(cat "$interop/.versions")" != "$iwant" ]; then
+    echo "deps: unpacking $ipkgs into $interop"
+    rm -rf "$interop"
+    mkdir -p "$interop/debs" "$interop/root"
+    fetch() { (cd "$interop/debs" && apt-get -q -o APT::Sandbox::User=root download $ipkgs \
+        >>"$build/apt-interop.log" 2>&1); }
+    fetch || { apt-get update -qq && fetch; } || {
+        tail -20 "$build/apt-interop.log" >&2; exit 1; }
+    for d in "$interop"/debs/*.deb; do dpkg -x "$d" "$interop/root"; done
+    # The candidate versions again: apt-get update may have moved them.
+    apt-cache policy $ipkgs | awk '/Candidate:/ { printf "%s ", $2 }' > "$interop/.versions"
 fi
 
 # Postfix source of exactly the installed version, Debian patches applied
