@@ -100,7 +100,8 @@ extern void xc_keypair_wipe(XC_KEYPAIR *);
 #define XC_SUITE_ARRSYFOR	0	/* arrsyfor_1.0 */
 #define XC_SUITE_SOBER128	1	/* sober128_1.0 */
 #define XC_SUITE_CHACHA		2	/* chacha20poly1305_2.0 */
-#define XC_SUITE_COUNT		3
+#define XC_SUITE_CHACHA21	3	/* chacha20poly1305_2.1 */
+#define XC_SUITE_COUNT		4
 
 #define XC_NONCE_MAX		16
 #define XC_KEY_MAX		32
@@ -112,6 +113,7 @@ typedef struct XC_SUITE {
     size_t  nonce_len;			/* 10 or 16 */
     size_t  key_len;			/* 10 or 32 */
     int     aead;			/* records (6.3) vs keystream */
+    int     pipelined;			/* confirmation may be pipelined (4.5) */
 } XC_SUITE;
 
 extern const XC_SUITE *xc_suite(int);
@@ -343,9 +345,24 @@ extern int xc_random(unsigned char *, size_t);
   * stream refuses to write anything further. xc_stream_stop() wipes keys
   * and cipher state and installs dummy functions that refuse I/O; call
   * it before vstream_fclose().
+  *
+  * xc_stream_switch() is the general form (see xc_stream(3)): how says what
+  * becomes of the octets that follow the confirmation, those the caller
+  * already took from the stream (ahead) and those still buffered:
+  * discarded (spec 4.3, every suite), kept as protected input (spec 4.5,
+  * server of a pipelined suite), or, on the client of a pipelined suite,
+  * read as one plaintext "250 XCRYPT OK" line then protected input.
+  * xc_stream_error() says why a stream failed.
   */
+#define XC_STREAM_DISCARD	0	/* 4.3: drop what follows */
+#define XC_STREAM_KEEP		1	/* 4.5 server: what follows is protected */
+#define XC_STREAM_CONFIRM	2	/* 4.5 client: 250 XCRYPT OK, then protected */
+
 #ifdef _VSTREAM_H_INCLUDED_
 extern ssize_t xc_stream_start(VSTREAM *, const XC_SUITE *, const XC_KEYS *, int);
+extern ssize_t xc_stream_switch(VSTREAM *, const XC_SUITE *, const XC_KEYS *,
+				        int, int, const void *, size_t);
+extern const char *xc_stream_error(VSTREAM *);
 extern void xc_stream_stop(VSTREAM *);
 extern int xc_stream_active(VSTREAM *);
 #endif
