@@ -80,7 +80,12 @@
 /*	plaintext: it goes out in front of the first protected octets in
 /*	the same write, so that line and records travel in one flight,
 /*	or alone before the first read that has to wait for the peer
-/*	(a peer may wait for the line before it sends more).
+/*	(a peer may wait for the line before it sends more, but when it
+/*	has already sent more, the line waits for our first records).
+/*	Note that writing to a single-buffered VSTREAM drops its unread
+/*	input (vstream(3)): a caller that writes the confirmation line
+/*	before the switch takes what follows first and passes it as
+/*	ahead, or uses a double-buffered stream.
 /*
 /*	xc_stream_error() returns a static text that says why the stream
 /*	failed, or a null pointer when it did not (or is not active).

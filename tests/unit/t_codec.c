@@ -31,7 +31,7 @@
 /*	valgrind or AddressSanitizer.
 /*--*/
 
-/* checks: 205 */
+/* checks: 213 */
 
 /* System library. */
 

@@ -28,7 +28,7 @@
 /*	Output: one PASS/FAIL line per check (t_check.h).
 /*--*/
 
-/* checks: 141 */
+/* checks: 163 */
 
 /* System library. */
 

@@ -15,12 +15,17 @@
 /*	in odd pieces; the injection rule; tampered, truncated and empty
 /*	AEAD records; one record per flush; large transfers in both
 /*	directions; timeouts; refusal of all I/O after a failure and
-/*	after xc_stream_stop().
+/*	after xc_stream_stop(). For the pipelined suite (spec 4.5), the
+/*	spec's two flights produced and consumed by xc_stream_switch()
+/*	(XC_STREAM_CONFIRM on the client, XC_STREAM_KEEP on the server),
+/*	in one write each, whole and in pieces; a peer that waits for the
+/*	confirmation line; every wrong answer to XCRYPT OK; injected
+/*	plaintext after the line; refusals that leave the stream as it was.
 /*
 /*	Each check prints "PASS name" or "FAIL name: detail".
 /*--*/
 
-/* checks: 110 */
+/* checks: 191 */
 
 /* System library. */
 
