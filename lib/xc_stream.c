@@ -80,8 +80,9 @@
 /*	plaintext: it goes out in front of the first protected octets in
 /*	the same write, so that line and records travel in one flight,
 /*	or alone before the first read that has to wait for the peer
-/*	(a peer may wait for the line before it sends more, but when it
-/*	has already sent more, the line waits for our first records).
+/*	(a peer may wait for the line before it sends more; but once it
+/*	has sent protected data, it waits for our replies, and the line
+/*	waits for the first of them).
 /*	Note that writing to a single-buffered VSTREAM drops its unread
 /*	input (vstream(3)): a caller that writes the confirmation line
 /*	before the switch takes what follows first and passes it as
@@ -193,6 +194,7 @@ typedef struct XC_STREAM {
     int     confirm;			/* 250 XCRYPT OK not yet read */
     unsigned char prefix[XC_LINE_MAX];	/* plaintext to send first */
     size_t  prefix_len;			/* not yet sent */
+    int     delivered;			/* protected data was read */
     const char *why;			/* failure, for xc_stream_error() */
 } XC_STREAM;
 
@@ -511,8 +513,10 @@ static ssize_t xc_stream_aead_read(int fd, void *buf, size_t len, int timeout,
 	}
 	if (xs->rlen == 0)
 	    xs->roff = 0;
-	if (done > 0)
+	if (done > 0) {
+	    xs->delivered = 1;
 	    return (done);
+	}
 
 	/*
 	 * Need more. Keep the partial record at the front so that a whole one
@@ -529,10 +533,11 @@ static ssize_t xc_stream_aead_read(int fd, void *buf, size_t len, int timeout,
 
 	/*
 	 * The peer may wait for our plaintext confirmation line before it
-	 * sends more: it goes out before we wait, unless the peer has already
-	 * sent more (then it may still travel with our first records).
+	 * sends more: it goes out before we wait. Not when the peer has
+	 * already sent more: a peer that pipelines waits for our replies,
+	 * and the line travels with the first of them.
 	 */
-	if (xs->prefix_len > 0 && !readable(fd)) {
+	if (xs->prefix_len > 0 && !xs->delivered && !readable(fd)) {
 	    if (xc_write_all(fd, xs->prefix, xs->prefix_len, &budget) < 0) {
 		xs->failed = 1;
 		if (xs->why == 0)

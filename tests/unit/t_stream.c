@@ -25,7 +25,7 @@
 /*	Each check prints "PASS name" or "FAIL name: detail".
 /*--*/
 
-/* checks: 191 */
+/* checks: 193 */
 
 /* System library. */
 
@@ -1238,6 +1238,49 @@ static void test21_server_waiting_client(const VEC *v)
     close_xcrypt(sp, raw);
 }
 
+/* test21_server_line_waits - a pipelining client waits for our replies */
+
+static void test21_server_line_waits(const VEC *v)
+{
+    VSTREAM *sp;
+    int     raw;
+    unsigned char got[1024];
+    char    in[512];
+    ssize_t n;
+    int     ch;
+
+    /*
+     * As xcrypt-smtpd reads: non-blocking, so that "nothing yet" is EAGAIN.
+     * The client has sent its command group; the read after it finds
+     * nothing, and must not send the line alone (the client waits for our
+     * replies, which take it along).
+     */
+    sp = open_seqpacket(&raw);
+    vstream_control(sp, CA_VSTREAM_CTL_DOUBLE, CA_VSTREAM_CTL_END);
+    write_all(raw, v->c2s_flight, v->c2s_flight_len);
+    server_read_ok(sp);
+    vstream_fputs("250 XCRYPT OK\r\n", sp);
+    if (xc_stream_switch(sp, v->suite, &v->keys, XC_ROLE_SERVER,
+			 XC_STREAM_KEEP, (void *) 0, 0) != 0
+	|| vstream_fread(sp, in, strlen(v->c2s_text)) != strlen(v->c2s_text))
+	msg_fatal("test21_server_line_waits: switch or read");
+    non_blocking(vstream_fileno(sp), NON_BLOCKING);
+    vstream_control(sp, CA_VSTREAM_CTL_TIMEOUT(0), CA_VSTREAM_CTL_END);
+    errno = 0;
+    ch = VSTREAM_GETC(sp);
+    T_CHECKF(name(v, "server", "read_after_pipelined_group_keeps_line_back"),
+	     ch == VSTREAM_EOF && errno == EAGAIN && raw_pending(raw, 50) == 0,
+	     "ch=%d errno=%d", ch, errno);
+    vstream_clearerr(sp);
+    vstream_fpurge(sp, VSTREAM_PURGE_READ);
+    vstream_fputs(v->s2c_text, sp);
+    n = vstream_fflush(sp) == 0 ? read_packet(raw, got, sizeof(got), 2000) : -1;
+    T_CHECKF(name(v, "server", "line_goes_with_the_replies_in_one_write"),
+	     n == (ssize_t) v->s2c_flight_len
+	     && memcmp(got, v->s2c_flight, n) == 0, "got %ld", (long) n);
+    close_xcrypt(sp, raw);
+}
+
 /* test21_server_injection - plaintext after XCRYPT OK: error, nothing out */
 
 static void test21_server_injection(const VEC *v)
@@ -1380,6 +1423,7 @@ static void test21(const VEC *v)
     test21_server_flight(v, 1, 0);
     test21_server_flight(v, 0, 1);
     test21_server_waiting_client(v);
+    test21_server_line_waits(v);
     test21_server_injection(v);
     test21_large_ahead(v);
     test21_refusals(v);
