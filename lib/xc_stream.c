@@ -698,7 +698,7 @@ ssize_t xc_stream_switch(VSTREAM *stream, const XC_SUITE *suite,
     if (how != XC_STREAM_DISCARD && how != XC_STREAM_KEEP
 	&& how != XC_STREAM_CONFIRM)
 	return (XC_ERR_STATE);
-    if (how != XC_STREAM_DISCARD && !(suite->pipelined && suite->aead))
+    if (how != XC_STREAM_DISCARD && !(XC_SUITE_PIPELINED(suite) && suite->aead))
 	return (XC_ERR_SUITE);
     if (ahead == 0)
 	aheadlen = 0;

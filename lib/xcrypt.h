@@ -113,8 +113,18 @@ typedef struct XC_SUITE {
     size_t  nonce_len;			/* 10 or 16 */
     size_t  key_len;			/* 10 or 32 */
     int     aead;			/* records (6.3) vs keystream */
-    int     pipelined;			/* confirmation may be pipelined (4.5) */
+    int     flags;			/* XC_SUITE_FLAG_* */
 } XC_SUITE;
+
+ /*
+  * XC_SUITE_FLAG_PIPELINED_OK: the confirmation may be pipelined (spec 4.5):
+  * the client sends protected octets right after XCRYPT OK, without waiting
+  * for 250 XCRYPT OK, and the stream layer checks that reply itself
+  * (XC_STREAM_CONFIRM); the server keeps what follows XCRYPT OK as protected
+  * input (XC_STREAM_KEEP). Set for chacha20poly1305_2.1 only.
+  */
+#define XC_SUITE_FLAG_PIPELINED_OK	(1<<0)
+#define XC_SUITE_PIPELINED(s)	((s)->flags & XC_SUITE_FLAG_PIPELINED_OK)
 
 extern const XC_SUITE *xc_suite(int);
 extern const XC_SUITE *xc_suite_find(const char *, size_t);

@@ -310,7 +310,7 @@ static void xsd_switch(XSD_STATE *state)
     ssize_t discard;
     ssize_t n;
 
-    if (suite->pipelined) {
+    if (XC_SUITE_PIPELINED(suite)) {
 	if (xsd_switch_pipelined(state) < 0) {
 	    xsd_cancel(state);
 	    return;

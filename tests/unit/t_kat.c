@@ -628,14 +628,14 @@ static void test_misc(void)
 	    && xc_suite(XC_SUITE_CHACHA)->nonce_len == 16
 	    && xc_suite(XC_SUITE_CHACHA)->key_len == 32
 	    && xc_suite(XC_SUITE_CHACHA)->aead
-	    && !xc_suite(XC_SUITE_CHACHA)->pipelined
-	    && !xc_suite(XC_SUITE_ARRSYFOR)->pipelined
-	    && !xc_suite(XC_SUITE_SOBER128)->pipelined
+	    && !XC_SUITE_PIPELINED(xc_suite(XC_SUITE_CHACHA))
+	    && !XC_SUITE_PIPELINED(xc_suite(XC_SUITE_ARRSYFOR))
+	    && !XC_SUITE_PIPELINED(xc_suite(XC_SUITE_SOBER128))
 	    && xc_suite(XC_SUITE_CHACHA21)->group == XC_GROUP_MODP14
 	    && xc_suite(XC_SUITE_CHACHA21)->nonce_len == 16
 	    && xc_suite(XC_SUITE_CHACHA21)->key_len == 32
 	    && xc_suite(XC_SUITE_CHACHA21)->aead
-	    && xc_suite(XC_SUITE_CHACHA21)->pipelined);
+	    && XC_SUITE_PIPELINED(xc_suite(XC_SUITE_CHACHA21)));
     T_CHECK("suite_find_2_1",
 	    xc_suite_find("chacha20poly1305_2.1", 20) == xc_suite(XC_SUITE_CHACHA21)
 	    && xc_suite(XC_SUITE_COUNT) == 0);

@@ -1471,7 +1471,7 @@ int     main(int argc, char **argv)
 	    test_small_reads(&vec);
 	    test_timeout(&vec);
 	}
-	if (vec.suite->pipelined)
+	if (XC_SUITE_PIPELINED(vec.suite))
 	    test21(&vec);
     }
     return (T_DONE());
