@@ -4,10 +4,12 @@
 # Usage: tools/deps.sh BUILD_DIR
 #
 # Installs, on Debian 12 as root, the packages that the build and the tests
-# need, then unpacks the Postfix source of exactly the installed postfix
-# version into BUILD_DIR/postfix-src, using a private apt state directory so
-# that the system's apt configuration is left alone. Idempotent: when all is
-# there already it returns at once.
+# need, then unpacks the Postfix source package of exactly the installed
+# postfix version, with Debian's own patch series applied (dpkg-source -x),
+# into BUILD_DIR/postfix-src, using a private apt state directory so that
+# the system's apt configuration is left alone. That tree provides the
+# headers of libpostfix-* and the smtp(8) source that xcrypt-smtp is built
+# from. Idempotent: when all is there already it returns at once.
 set -eu
 
 build=${1:-build}
@@ -15,7 +17,7 @@ mkdir -p "$build"
 build=$(cd "$build" && pwd)
 
 pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
- libtdb-dev tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
+ libtdb-dev libsasl2-dev libsasl2-modules tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
  libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography"
 
 missing=
@@ -43,14 +45,15 @@ if [ -n "$missing" ]; then
         tail -30 "$build/apt.log" >&2; exit 1; }
 fi
 
-# Postfix headers of exactly the installed version.
+# Postfix source of exactly the installed version, Debian patches applied
+# (debian/patches/series is there only when dpkg-source applied them).
 ver=$(dpkg-query -W -f='${Version}' postfix)
-upver=${ver%%-*}
 src="$build/postfix-src"
-if [ -f "$src/.version" ] && [ "$(cat "$src/.version")" = "$ver" ]; then
+if [ -f "$src/.version" ] && [ "$(cat "$src/.version")" = "$ver" ] \
+    && [ -f "$src/debian/patches/series" ]; then
     exit 0
 fi
-echo "deps: fetching postfix $ver source for its headers"
+echo "deps: fetching the postfix $ver source package"
 apt="$build/apt-src"
 rm -rf "$apt"
 mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/dl"
@@ -65,9 +68,14 @@ apt-get $aptopt update -qq >"$build/apt-src.log" 2>&1 || {
     tail -20 "$build/apt-src.log" >&2; exit 1; }
 (cd "$apt/dl" && apt-get $aptopt source --download-only "postfix=$ver" \
     >>"$build/apt-src.log" 2>&1) || { tail -20 "$build/apt-src.log" >&2; exit 1; }
+# apt checked the files against the signed Sources index; dpkg-source
+# unpacks the orig tarball and applies debian/patches/series.
+dsc=$(ls "$apt/dl"/postfix_*.dsc | head -1)
 rm -rf "$src"
-mkdir -p "$src"
-tar -xf "$(ls "$apt/dl"/postfix_"$upver".orig.tar.* | grep -v "\.asc$" | head -1)" -C "$src" --strip-components=1
+(cd "$apt/dl" && dpkg-source --no-check -x "$dsc" "$src" \
+    >>"$build/apt-src.log" 2>&1) || { tail -20 "$build/apt-src.log" >&2; exit 1; }
+[ -f "$src/debian/patches/series" ] || {
+    echo "deps: $src has no debian/patches/series" >&2; exit 1; }
 echo "$ver" > "$src/.version"
 rm -rf "$apt"
-echo "deps: postfix $ver headers in $src/src"
+echo "deps: postfix $ver source (Debian patches applied) in $src"

@@ -82,7 +82,7 @@ static VSTREAM *xcc_fp;
 static VSTRING *xcc_out;
 static XC_CACHE *xcc_cache;
 static XC_SUITE_LIST xcc_offered;
-static XC_SESSION xcc_sess;
+static XC_CLIENT *xcc_client;
 static XC_KEYS xcc_keys;
 static const XC_SUITE *xcc_suite;
 static int xcc_active;
@@ -222,41 +222,38 @@ static const char *xcc_expect(VSTRING *last, const char *prefix)
 static int xcc_hello(const char *name)
 {
     static VSTRING *last;
-    char    buf[2 * XC_PMAX + 80];
-    XC_HELLO hello;
+    char    buf[XC_LINE_MAX + 1];
     const char *why;
     const char *reply;
+    const XC_SUITE *suite;
+    ssize_t len;
     int     ret;
 
     if (last == 0)
 	last = vstring_alloc(100);
     if (name && *name) {
-	xcc_suite = xc_suite_find(name, strlen(name));
+	suite = xc_suite_find(name, strlen(name));
     } else {
-	xcc_suite = xcc_offered.count > 0 ? xc_suite(xcc_offered.ids[0]) : 0;
+	suite = xcc_offered.count > 0 ? xc_suite(xcc_offered.ids[0]) : 0;
     }
-    if (xcc_suite == 0) {
+    if (suite == 0) {
 	xcc_fail("no usable suite: %s", name ? name : "(none offered)");
 	return (-1);
     }
-    if ((ret = xc_session_start(&xcc_sess, xcc_cache, xcc_suite,
-				XC_ROLE_CLIENT)) != XC_OK
-	|| xc_format_hello(buf, sizeof(buf), xcc_suite, xcc_sess.pair.pub,
-			   xcc_sess.nonce) < 0) {
-	xcc_fail("session start: %s", xc_strerror(ret));
+    xc_client_free(xcc_client);
+    xcc_client = xc_client_create();
+    if ((len = xc_client_hello(xcc_client, xcc_cache, suite, buf,
+			       sizeof(buf))) < 0) {
+	xcc_fail("session start: %s", xc_strerror((int) len));
 	return (-1);
     }
     xcc_flush();
     xcc_queue(buf, 1);
     if ((reply = xcc_expect(last, "250 XCRYPT ")) == 0)
 	return (-1);
-    if (xc_parse_hello_reply(reply + 4, strlen(reply + 4), xcc_suite,
-			     &hello, &why) != XC_OK) {
+    if ((ret = xc_client_reply(xcc_client, xcc_cache, reply + 4,
+			       strlen(reply + 4), &why)) != XC_OK) {
 	xcc_fail("bad XCRYPT reply: %s", why);
-	return (-1);
-    }
-    if ((ret = xc_session_finish(&xcc_sess, xcc_cache, &hello)) != XC_OK) {
-	xcc_fail("session finish: %s", xc_strerror(ret));
 	return (-1);
     }
     return (0);
@@ -267,32 +264,38 @@ static int xcc_hello(const char *name)
 static int xcc_ok(const char *inject)
 {
     static VSTRING *last;
+    const char *reply;
     ssize_t n;
 
     if (last == 0)
 	last = vstring_alloc(100);
-    if (xcc_suite == 0) {
-	xcc_fail("%s", "!ok without !hello");
+    if (xcc_client == 0 || xcc_client->state != XC_CLIENT_STATE_KEYS) {
+	xcc_fail("%s", "!ok without a good !hello");
 	return (-1);
     }
     xcc_flush();
-    xcc_queue("XCRYPT OK", 1);
+    xcc_queue(XC_CLIENT_OK, 1);
     if (inject && *inject) {
 	printf("-> (injected) %s\n", inject);
 	xcc_unescape(xcc_out, inject);
     }
-    if (xcc_expect(last, "250 XCRYPT OK") == 0)
+    if ((reply = xcc_expect(last, "250 ")) == 0)
 	return (-1);
-    xcc_keys = xcc_sess.keys;
-    if ((n = xc_stream_start(xcc_fp, xcc_suite, &xcc_sess.keys,
-			     XC_ROLE_CLIENT)) < 0) {
-	xcc_fail("xc_stream_start: %s", xc_strerror((int) n));
+    if (!xc_client_confirmed(reply + 4, strlen(reply + 4))) {
+	xcc_fail("expected \"%s\"", "250 XCRYPT OK");
+	return (-1);
+    }
+    /* !tamper forges records: this test tool keeps the send key. */
+    xcc_keys = xcc_client->sess.keys;
+    xcc_suite = xcc_client->suite;
+    if ((n = xc_client_switch(xcc_client, xcc_fp)) < 0) {
+	xcc_fail("xc_client_switch: %s", xc_strerror((int) n));
 	return (-1);
     }
     xcc_active = 1;
     printf("suite %s\n", xcc_suite->name);
-    printf("cache %s\n", xcc_sess.cache_hit ? "hit" : "miss");
-    printf("fingerprint %s\n", xcc_sess.fingerprint);
+    printf("cache %s\n", xcc_client->sess.cache_hit ? "hit" : "miss");
+    printf("fingerprint %s\n", xcc_client->sess.fingerprint);
     fflush(stdout);
     return (0);
 }
@@ -459,6 +462,8 @@ int     main(int argc, char **argv)
     xcc_flush();
     if (xcc_active)
 	xc_stream_stop(xcc_fp);
+    xc_client_free(xcc_client);
+    xc_keys_wipe(&xcc_keys);
     (void) vstream_fclose(xcc_fp);
     xc_cache_close(xcc_cache);
     exit(xcc_failed);
