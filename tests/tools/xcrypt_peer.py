@@ -35,7 +35,10 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		DIR/msg-N.eml with DIR/msg-N.meta (mode, suite, envelope); every
 		session event goes to DIR/events.log. Hostile behaviour with
 		--hostile MODE while --hostile-file exists (or for the first
-		--hostile-count connections). Exits after --max-time seconds.
+		--hostile-count connections); fail-ok answers XCRYPT OK with
+		454 4.7.0 XCRYPT FAIL and closes (4.5). With suite 2.1 the
+		octets that came with XCRYPT OK are protected input, and
+		events.log says how many ("ahead=N"). Exits after --max-time seconds.
 		--auth USER:PASS offers AUTH PLAIN LOGIN and accepts those
 		credentials (events: "auth ok user=U mode=xcrypt|plaintext").
 		--hostile pause waits 1.5 s before it answers XCRYPT and
@@ -741,7 +744,7 @@ def run_client(a):
 
 HOSTILE = ("kb-0", "kb-1", "kb-pm1", "kb-p", "kb-b64", "kb-len", "nb-len",
            "r504", "r454", "close-after-ok", "close-after-mail",
-           "close-after-dot", "inject", "pause", "endless-xcrypt")
+           "close-after-dot", "inject", "pause", "endless-xcrypt", "fail-ok")
 
 
 class Server:
@@ -888,6 +891,11 @@ class Server:
                 if hostile == "pause":
                     time.sleep(1.5)
                     self.event(n, "early after ok %d" % self.early(c))
+                if hostile == "fail-ok":
+                    # 4.5: a server that cannot switch says so and closes.
+                    c.send(b"454 4.7.0 XCRYPT FAIL\r\n")
+                    self.event(n, "hostile 454 XCRYPT FAIL to XCRYPT OK, close")
+                    return
                 tail = b""
                 if hostile == "inject":
                     tail = b"250 INJECTED plaintext\r\n"
@@ -896,11 +904,15 @@ class Server:
                     self.event(n, "hostile close after XCRYPT OK")
                     return
                 if s_ in PIPELINED:
-                    # 4.5: what follows XCRYPT OK is protected input.
+                    # 4.5: what follows XCRYPT OK is protected input; how
+                    # much of it came with the line shows a pipelined flight.
+                    ahead = len(c.buf)
                     c.switch_keep(make_layer(s_, s2c, c2s))
-                    dropped = 0
-                else:
-                    dropped = c.switch(make_layer(s_, s2c, c2s))
+                    suite = s_
+                    self.event(n, "switched suite=%s dropped=0 ahead=%d" % (
+                        suite, ahead))
+                    continue
+                dropped = c.switch(make_layer(s_, s2c, c2s))
                 suite = s_
                 self.event(n, "switched suite=%s dropped=%d" % (suite, dropped))
             elif verb == "XCRYPT":
