@@ -38,6 +38,10 @@
 /*	XC_CLIENT *xc;
 /*	VSTREAM	*stream;
 /*
+/*	ssize_t	xc_client_switch_confirmed(xc, stream)
+/*	XC_CLIENT *xc;
+/*	VSTREAM	*stream;
+/*
 /*	void	xc_client_free(xc)
 /*	XC_CLIENT *xc;
 /* DESCRIPTION
@@ -94,6 +98,12 @@
 /*	its own copy). The fingerprint, the suite and the cache hit flag
 /*	stay for logging. It returns the number of discarded octets, or
 /*	an XC_ERR_* code.
+/*
+/*	xc_client_switch_confirmed() is for a client that waited for
+/*	"250 XCRYPT OK" and read it itself, which spec 4.5 allows with a
+/*	pipelined suite too: then what follows that line is protected
+/*	input, never discarded (XC_STREAM_KEEP); with the other suites it
+/*	is xc_client_switch().
 /*
 /*	xc_client_free() wipes everything and releases the object. A
 /*	null pointer is allowed.
@@ -221,21 +231,16 @@ int     xc_client_confirmed(const char *text, size_t len)
 	    && strncasecmp(text, XC_CLIENT_OK, len) == 0);
 }
 
-/* xc_client_switch - protection on, secrets off */
+/* xc_client_switch_how - protection on, secrets off */
 
-ssize_t xc_client_switch(XC_CLIENT *xc, VSTREAM *stream)
+static ssize_t xc_client_switch_how(XC_CLIENT *xc, VSTREAM *stream, int how)
 {
     ssize_t discarded;
 
     if (xc->state != XC_CLIENT_STATE_KEYS)
 	return (XC_ERR_STATE);
-    if (xc_client_pipelined(xc))
-	discarded = xc_stream_switch(stream, xc->suite, &xc->sess.keys,
-				     XC_ROLE_CLIENT, XC_STREAM_CONFIRM,
-				     (void *) 0, 0);
-    else
-	discarded = xc_stream_start(stream, xc->suite, &xc->sess.keys,
-				    XC_ROLE_CLIENT);
+    discarded = xc_stream_switch(stream, xc->suite, &xc->sess.keys,
+				 XC_ROLE_CLIENT, how, (void *) 0, 0);
     xc_keys_wipe(&xc->sess.keys);
     xc_keypair_wipe(&xc->sess.pair);
     zeromem((void *) xc->sess.nonce, sizeof(xc->sess.nonce));
@@ -243,6 +248,22 @@ ssize_t xc_client_switch(XC_CLIENT *xc, VSTREAM *stream)
 	return (xc_client_fail(xc, (int) discarded));
     xc->state = XC_CLIENT_STATE_ON;
     return (discarded);
+}
+
+/* xc_client_switch - switch after XC_CLIENT_OK (pipelined) or its reply */
+
+ssize_t xc_client_switch(XC_CLIENT *xc, VSTREAM *stream)
+{
+    return (xc_client_switch_how(xc, stream, xc_client_pipelined(xc) ?
+				 XC_STREAM_CONFIRM : XC_STREAM_DISCARD));
+}
+
+/* xc_client_switch_confirmed - switch after reading 250 XCRYPT OK */
+
+ssize_t xc_client_switch_confirmed(XC_CLIENT *xc, VSTREAM *stream)
+{
+    return (xc_client_switch_how(xc, stream, xc_client_pipelined(xc) ?
+				 XC_STREAM_KEEP : XC_STREAM_DISCARD));
 }
 
 /* xc_client_free - wipe and release */

@@ -362,7 +362,9 @@ extern int xc_random(unsigned char *, size_t);
   * xc_stream_start() with the session keys (for a pipelined suite, right
   * after XC_CLIENT_OK was written and not flushed: xc_stream_switch() with
   * XC_STREAM_CONFIRM), then wipes the keys and pair here; returns the
-  * count of discarded octets or an error.
+  * count of discarded octets or an error. xc_client_switch_confirmed():
+  * the same for a client that read 250 XCRYPT OK itself (with a pipelined
+  * suite, what follows is then kept as protected input).
   * xc_client_free(): wipe and release.
   */
 #define XC_CLIENT_OK	"XCRYPT OK"
@@ -393,6 +395,7 @@ extern void xc_client_free(XC_CLIENT *);
 
 #ifdef _VSTREAM_H_INCLUDED_
 extern ssize_t xc_client_switch(XC_CLIENT *, VSTREAM *);
+extern ssize_t xc_client_switch_confirmed(XC_CLIENT *, VSTREAM *);
 #endif
 
  /*

@@ -288,8 +288,8 @@ static int xcc_ok(const char *inject)
     /* !tamper forges records: this test tool keeps the send key. */
     xcc_keys = xcc_client->sess.keys;
     xcc_suite = xcc_client->suite;
-    if ((n = xc_client_switch(xcc_client, xcc_fp)) < 0) {
-	xcc_fail("xc_client_switch: %s", xc_strerror((int) n));
+    if ((n = xc_client_switch_confirmed(xcc_client, xcc_fp)) < 0) {
+	xcc_fail("xc_client_switch_confirmed: %s", xc_strerror((int) n));
 	return (-1);
     }
     xcc_active = 1;
