@@ -72,7 +72,7 @@ apt-get $aptopt update -qq >"$build/apt-src.log" 2>&1 || {
 # unpacks the orig tarball and applies debian/patches/series.
 dsc=$(ls "$apt/dl"/postfix_*.dsc | head -1)
 rm -rf "$src"
-(cd "$apt/dl" && dpkg-source --no-check -x "$dsc" "$src" \
+(cd "$apt/dl" && dpkg-source --no-check --no-copy -x "$dsc" "$src" \
     >>"$build/apt-src.log" 2>&1) || { tail -20 "$build/apt-src.log" >&2; exit 1; }
 [ -f "$src/debian/patches/series" ] || {
     echo "deps: $src has no debian/patches/series" >&2; exit 1; }

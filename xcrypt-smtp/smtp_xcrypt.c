@@ -47,7 +47,8 @@
 /*	smtp_xcrypt_ehlo() is called for each EHLO keyword in smtp_helo().
 /*	It returns zero for keywords other than XCRYPT. For XCRYPT it
 /*	records the server's suites that this program knows (server
-/*	order) and sets SMTP_FEATURE_XCRYPT, unless discard_words (the
+/*	order, possibly none) and sets SMTP_FEATURE_XCRYPT, unless
+/*	discard_words (the
 /*	smtp_discard_ehlo_keywords value in force for this server) lists
 /*	"xcrypt"; it returns non-zero either way.
 /*
@@ -308,8 +309,7 @@ int     smtp_xcrypt_ehlo(SMTP_SESSION *session, const char *keyword,
 	line = vstring_alloc(100);
     vstring_sprintf(line, "XCRYPT %s", args ? args : "");
     xs = smtp_xcrypt_get(session);
-    if (xc_parse_ehlo_keyword(STR(line), VSTRING_LEN(line), &xs->offered) == 1
-	&& xs->offered.count > 0)
+    if (xc_parse_ehlo_keyword(STR(line), VSTRING_LEN(line), &xs->offered) == 1)
 	session->features |= SMTP_FEATURE_XCRYPT;
     return (1);
 }

@@ -23,7 +23,7 @@
 #define DEF_XS_SUITES		"chacha20poly1305_2.1 chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
 
  /*
-  * Server feature: the EHLO reply listed XCRYPT with a suite we know.
+  * Server feature: the EHLO reply listed XCRYPT (suites in SMTP_XCRYPT).
   */
 #define SMTP_FEATURE_XCRYPT	(1<<6)
 
