@@ -25,7 +25,7 @@
 /*	Each check prints "PASS name" or "FAIL name: detail".
 /*--*/
 
-/* checks: 193 */
+/* checks: 194 */
 
 /* System library. */
 
@@ -1060,6 +1060,24 @@ static void test21_client_reads(const VEC *v, int piecewise)
     close_xcrypt(sp, raw);
 }
 
+/* test21_client_lower_case - the reply in another case, bare LF */
+
+static void test21_client_lower_case(const VEC *v)
+{
+    const char *text = v->s2c_text;
+    size_t  len = strlen(text);
+    char    got[512];
+    VSTREAM *sp;
+    int     raw;
+
+    sp = switch_client(v, 0, &raw);
+    write_all(raw, (const unsigned char *) "250 xcrypt ok\n", 14);
+    write_all(raw, v->s2c_flight + 15, v->s2c_flight_len - 15);
+    T_CHECK(name(v, "client", "accepts_250_xcrypt_ok_any_case_bare_lf"),
+	    vstream_fread(sp, got, len) == len && memcmp(got, text, len) == 0);
+    close_xcrypt(sp, raw);
+}
+
 /* test21_client_bad - a reply other than 250 XCRYPT OK fails the stream */
 
 static void test21_client_bad(const VEC *v, const char *what,
@@ -1403,6 +1421,7 @@ static void test21(const VEC *v)
     test21_client_reads(v, 0);
     test21_client_reads(v, 1);
     test21_client_line_alone(v);
+    test21_client_lower_case(v);
     test21_client_bad(v, "server_454_xcrypt_fail",
 		      "454 4.7.0 XCRYPT FAIL\r\n", 23, 0,
 		      "server answered 454 4.7.0 XCRYPT FAIL");
