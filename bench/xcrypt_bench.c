@@ -482,6 +482,7 @@ static double raw_run(RATE *r)
 	sober128_stream_done(&sober);
 	break;
     case XC_SUITE_CHACHA:
+    case XC_SUITE_CHACHA21:
 	memset(nonce, 0, sizeof(nonce));
 	for (done = 0; ok && done < STREAM_TOTAL; done += CHUNK) {
 	    for (off = 0; ok && off < CHUNK; off += XC_REC_DATA_MAX) {
@@ -499,6 +500,8 @@ static double raw_run(RATE *r)
 	    }
 	}
 	break;
+    default:
+	msg_panic("raw_run: no raw primitive for suite %s", r->suite->name);
     }
     check(ok, "raw primitive");
     return (now_s() - t0);
