@@ -39,6 +39,21 @@
 /*	unsigned char *z;
 /*	int	*hit;
 /*
+/*	int	xc_cache_shared_find(cache, pair, peer, peerlen, z, hit)
+/*	XC_CACHE *cache;
+/*	const XC_KEYPAIR *pair;
+/*	const unsigned char *peer;
+/*	size_t	peerlen;
+/*	unsigned char *z;
+/*	int	*hit;
+/*
+/*	int	xc_cache_shared_store(cache, pair, peer, peerlen, z)
+/*	XC_CACHE *cache;
+/*	const XC_KEYPAIR *pair;
+/*	const unsigned char *peer;
+/*	size_t	peerlen;
+/*	const unsigned char *z;
+/*
 /*	int	xc_cache_purge(cache)
 /*	XC_CACHE *cache;
 /*
@@ -102,7 +117,11 @@
 /*	unreachable even before they are deleted, and a hit is returned
 /*	only when the record also names the pair's public value. A value
 /*	computed with a pair that is no longer the current one is
-/*	returned but not stored.
+/*	returned but not stored. It is xc_cache_shared_find() (cached,
+/*	or computed without storing) followed on a miss by
+/*	xc_cache_shared_store(): a server stores Z only once the peer
+/*	has confirmed the handshake, so that a client that never does
+/*	cannot fill the file.
 /*
 /*	xc_cache_purge() deletes all pairs and shared values, in one
 /*	transaction, safe while daemons use the file: the next use
@@ -1119,11 +1138,11 @@ static int xc_cache_z_write(XC_CACHE *cp, const XC_GROUP *gp,
     return (ret);
 }
 
-/* xc_cache_shared - Z for a peer, cached or computed */
+/* xc_cache_shared_find - Z for a peer: cached, or computed and not stored */
 
-int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
-			        const unsigned char *peer, size_t peerlen,
-			        unsigned char *z, int *hit)
+int     xc_cache_shared_find(XC_CACHE *cp, const XC_KEYPAIR *kp,
+			             const unsigned char *peer, size_t peerlen,
+			             unsigned char *z, int *hit)
 {
     const XC_GROUP *gp = xc_group(kp->group);
     unsigned char rec[XC_Z_SIZE];
@@ -1153,18 +1172,36 @@ int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
 	xc_cache_count(cp, XC_ST_OFF_HITS);
 	return (XC_OK);
     }
+    zeromem(rec, sizeof(rec));
     if (ret != XC_FETCH_NONE)
 	msg_warn("%s: malformed shared value record for %s; replacing it",
 		 cp->path, gp->name);
 
     /*
-     * Miss: compute, then store unless the pair was replaced meanwhile.
+     * Miss: compute.
      */
-    if ((ret = xc_dh_shared(kp, peer, peerlen, z)) != XC_OK) {
-	zeromem(rec, sizeof(rec));
+    if ((ret = xc_dh_shared(kp, peer, peerlen, z)) != XC_OK)
 	return (ret);
-    }
     cp->stats.misses++;
+    return (XC_OK);
+}
+
+/* xc_cache_shared_store - remember Z, unless the pair was replaced */
+
+int     xc_cache_shared_store(XC_CACHE *cp, const XC_KEYPAIR *kp,
+			              const unsigned char *peer, size_t peerlen,
+			              const unsigned char *z)
+{
+    const XC_GROUP *gp = xc_group(kp->group);
+    unsigned char rec[XC_Z_SIZE];
+    char    kbuf[XC_CACHE_KEY_MAX];
+    TDB_DATA key;
+
+    if (gp == 0 || peerlen != gp->plen)
+	return (XC_ERR_SYNTAX);
+    if (cp->readonly)
+	return (XC_ERR_CACHE);
+    key = xc_cache_key_z(kbuf, gp, kp->pub, peer);
     memset(rec, 0, sizeof(rec));
     rec[0] = XC_REC_MAGIC0;
     rec[1] = XC_REC_MAGIC1;
@@ -1172,7 +1209,7 @@ int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
     rec[3] = XC_REC_KIND_Z;
     rec[4] = gp->id;
     xc_put64(rec + XC_Z_OFF_CREATED, (uint64_t) xc_cache_now());
-    memcpy(rec + XC_Z_OFF_OWNFP, ownfp, XC_FP_LEN);
+    xc_cache_fp(kp->pub, gp->plen, rec + XC_Z_OFF_OWNFP);
     xc_cache_fp(peer, gp->plen, rec + XC_Z_OFF_PEERFP);
     memcpy(rec + XC_Z_OFF_Z, z, gp->plen);
     if (xc_cache_tx_begin(cp) != 0)
@@ -1185,6 +1222,20 @@ int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
     }
     zeromem(rec, sizeof(rec));
     return (XC_OK);
+}
+
+/* xc_cache_shared - Z for a peer, cached or computed and stored */
+
+int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
+			        const unsigned char *peer, size_t peerlen,
+			        unsigned char *z, int *hit)
+{
+    int     ret;
+
+    if ((ret = xc_cache_shared_find(cp, kp, peer, peerlen, z, hit)) == XC_OK
+	&& *hit == 0)
+	ret = xc_cache_shared_store(cp, kp, peer, peerlen, z);
+    return (ret);
 }
 
 /* xc_cache_purge - forget all pairs and shared values */

@@ -275,6 +275,13 @@ extern int xc_cache_keypair(XC_CACHE *, int, XC_KEYPAIR *);
 extern int xc_cache_shared(XC_CACHE *, const XC_KEYPAIR *,
 			           const unsigned char *, size_t,
 			           unsigned char *, int *);
+ /* The same in two steps: find (cached, or computed; no write), store. */
+extern int xc_cache_shared_find(XC_CACHE *, const XC_KEYPAIR *,
+				        const unsigned char *, size_t,
+				        unsigned char *, int *);
+extern int xc_cache_shared_store(XC_CACHE *, const XC_KEYPAIR *,
+				         const unsigned char *, size_t,
+				         const unsigned char *);
 extern int xc_cache_purge(XC_CACHE *);
 extern int xc_cache_stats(XC_CACHE *, XC_CACHE_STATS *);
 
@@ -337,10 +344,22 @@ typedef struct XC_SESSION {
     XC_KEYS keys;
     int     cache_hit;
     char    fingerprint[17];
+    unsigned char peer[XC_PMAX];	/* unsaved: peer value ... */
+    unsigned char z[XC_PMAX];		/* ... and Z, until saved */
+    int     unsaved;
 } XC_SESSION;
 
 extern int xc_session_start(XC_SESSION *, XC_CACHE *, const XC_SUITE *, int);
 extern int xc_session_finish(XC_SESSION *, XC_CACHE *, const XC_HELLO *);
+
+ /*
+  * A server stores Z only after the client's XCRYPT OK: finish_unsaved()
+  * keeps a freshly computed Z in the session (wiped by xc_session_wipe());
+  * save() stores it in the cache.
+  */
+extern int xc_session_finish_unsaved(XC_SESSION *, XC_CACHE *,
+				             const XC_HELLO *);
+extern void xc_session_save(XC_SESSION *, XC_CACHE *);
 extern void xc_session_wipe(XC_SESSION *);
 extern int xc_random(unsigned char *, size_t);
 
