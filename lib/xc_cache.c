@@ -164,8 +164,12 @@
 /*	The file holds private exponents and shared values: it is
 /*	created with mode 0600 and a file found with group or other
 /*	permissions is reset to 0600. Record buffers on the stack are
-/*	zeroed after use. tdb's own heap copies (traversal) and the
-/*	memory of TDB_INTERNAL caches are freed without being zeroed.
+/*	zeroed after use, and so are the heap copies that tdb hands to
+/*	our callbacks (traversals, and reads inside a transaction) before
+/*	tdb frees them. Not reached from here: the block and recovery
+/*	buffers of tdb's own transaction code (a process that writes a
+/*	record may keep copies of nearby records in freed heap), and the
+/*	memory of TDB_INTERNAL caches, freed without being zeroed.
 /* DIAGNOSTICS
 /*	Problems with the file are logged with msg_warn() and the
 /*	handle carries on in memory; a write failure at run time is
@@ -267,6 +271,7 @@ struct XC_CACHE {
     int     lifetime;
     int     memory;			/* TDB_INTERNAL */
     int     readonly;			/* xc_cache_open_existing() */
+    int     in_tx;			/* in a tdb transaction (file) */
     XC_CACHE_STATS stats;		/* this handle */
 };
 
@@ -494,6 +499,7 @@ static int xc_cache_z_decode(const unsigned char *rec, const XC_GROUP *gp)
 typedef struct {
     unsigned char *buf;
     size_t  want;
+    int     wipe;			/* data is tdb's heap copy */
 } XC_CACHE_FETCH;
 
 /* xc_cache_parser - copy a record of the expected size */
@@ -502,10 +508,15 @@ static int xc_cache_parser(TDB_DATA key, TDB_DATA data, void *context)
 {
     XC_CACHE_FETCH *f = (XC_CACHE_FETCH *) context;
 
-    if (data.dsize != f->want)
-	return (XC_FETCH_BAD);
-    memcpy(f->buf, data.dptr, f->want);
-    return (XC_FETCH_OK);
+    int     ret = XC_FETCH_BAD;
+
+    if (data.dsize == f->want) {
+	memcpy(f->buf, data.dptr, f->want);
+	ret = XC_FETCH_OK;
+    }
+    if (f->wipe)
+	zeromem(data.dptr, data.dsize);
+    return (ret);
 }
 
 /* xc_cache_fetch - read a record into a fixed buffer */
@@ -518,6 +529,14 @@ static int xc_cache_fetch(XC_CACHE *cp, TDB_DATA key, unsigned char *buf,
 
     f.buf = buf;
     f.want = want;
+
+    /*
+     * Outside a transaction tdb hands the parser a pointer into its map of
+     * the file (never write there). Inside one it reads the record into a
+     * heap copy that it frees without zeroing: wipe it, it may hold a
+     * private exponent or a shared value.
+     */
+    f.wipe = cp->in_tx;
     ret = tdb_parse_record(cp->tdb, key, xc_cache_parser, &f);
     if (ret != XC_FETCH_OK && ret != XC_FETCH_BAD) {
 	if (tdb_error(cp->tdb) != TDB_ERR_NOEXIST)
@@ -614,14 +633,26 @@ static void xc_cache_degrade(XC_CACHE *cp, const char *what)
 
 static int xc_cache_tx_begin(XC_CACHE *cp)
 {
-    return (cp->memory ? 0 : tdb_transaction_start(cp->tdb));
+    if (cp->memory)
+	return (0);
+    if (tdb_transaction_start(cp->tdb) != 0)
+	return (-1);
+    cp->in_tx = 1;
+    return (0);
 }
 
 /* xc_cache_tx_commit - commit (files only) */
 
 static int xc_cache_tx_commit(XC_CACHE *cp)
 {
-    return (cp->memory ? 0 : tdb_transaction_commit(cp->tdb));
+    int     ret;
+
+    if (cp->memory)
+	return (0);
+    ret = tdb_transaction_commit(cp->tdb);
+    if (ret == 0)
+	cp->in_tx = 0;
+    return (ret);
 }
 
 /* xc_cache_tx_cancel - cancel (files only) */
@@ -630,6 +661,7 @@ static void xc_cache_tx_cancel(XC_CACHE *cp)
 {
     if (!cp->memory)
 	(void) tdb_transaction_cancel(cp->tdb);
+    cp->in_tx = 0;
 }
 
 /* xc_cache_count_locked - add to the persistent counters */
@@ -999,6 +1031,8 @@ static int xc_cache_doom(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 {
     XC_CACHE_DOOMED *d = (XC_CACHE_DOOMED *) context;
 
+    /* A traversal hands out tdb's heap copy, freed without zeroing. */
+    zeromem(data.dptr, data.dsize);
     if (d->prefix ? !xc_cache_key_is(key, d->prefix) :
 	(key.dsize == strlen(XC_KEY_STATS)
 	 && memcmp(key.dptr, XC_KEY_STATS, key.dsize) == 0))
@@ -1316,8 +1350,11 @@ static int xc_cache_walk_one(struct tdb_context *tdb, TDB_DATA key,
 	entry.created = (time_t) xc_get64(rec + XC_Z_OFF_CREATED);
 	xc_cache_fp_hex(rec + XC_Z_OFF_PEERFP, entry.fingerprint);
     } else {
+	zeromem(data.dptr, data.dsize);
 	return (0);
     }
+    /* A traversal hands out tdb's heap copy, freed without zeroing. */
+    zeromem(data.dptr, data.dsize);
     w->fn(&entry, w->context);
     return (0);
 }

@@ -47,6 +47,8 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		pipelined group with each). --hostile endless-xcrypt answers
 		XCRYPT with "250-" lines that never end and logs how much it
 		sent ("endless sent N") when the client hangs up.
+		--hostile close-after-hello closes the connection right
+		after its "250 XCRYPT Kb Nb" reply.
 """
 
 import argparse
@@ -745,7 +747,8 @@ def run_client(a):
 
 HOSTILE = ("kb-0", "kb-1", "kb-pm1", "kb-p", "kb-b64", "kb-len", "nb-len",
            "r504", "r454", "close-after-ok", "close-after-mail",
-           "close-after-dot", "inject", "pause", "endless-xcrypt", "fail-ok")
+           "close-after-dot", "inject", "pause", "endless-xcrypt",
+           "close-after-hello", "fail-ok")
 
 
 class Server:
@@ -962,6 +965,9 @@ class Server:
                 elif hostile == "nb-len":
                     nb_enc = b64enc(nb[1:])
                 out("250 XCRYPT %s %s\r\n" % (kb_enc, nb_enc))
+                if hostile == "close-after-hello":
+                    self.event(n, "hostile close after 250 XCRYPT")
+                    return
                 c2s, s2c = derive(s_, shared(s_, x, ka), na, nb)
                 pending = (s_, c2s, s2c)
             elif verb == "MAIL":
