@@ -243,7 +243,16 @@
 #define XC_CACHE_KEY_MAX		100	/* "z:" name ":" 64 hex */
 
 #define XC_CACHE_HASH_SIZE	1021
-#define XC_CACHE_TDB_FLAGS	TDB_NOSYNC	/* a cache: no fsync */
+
+ /*
+  * A cache: no fsync. No mmap either: a file that shrinks or cannot be
+  * written under a mapping (truncated in place, made immutable, ...) would
+  * kill the process with SIGBUS, and the front end with all its sessions;
+  * with read() and write() tdb reports an I/O error and the process goes
+  * on with an in-memory cache (t_cache: shrunk_file_under_process_*;
+  * tests/soak.sh, faults cache_truncate and cache_unwritable).
+  */
+#define XC_CACHE_TDB_FLAGS	(TDB_NOSYNC | TDB_NOMMAP)
 #define XC_CACHE_DEF_LIFETIME	7200
 
 #define XC_FETCH_NONE		0	/* no such record */

@@ -19,6 +19,8 @@ build=$(cd "$build" && pwd)
 pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
  libtdb-dev libsasl2-dev libsasl2-modules tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
  libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography"
+# chattr (tests/soak.sh makes the key cache immutable), ps/pgrep
+pkgs="$pkgs e2fsprogs procps"
 
 missing=
 for p in $pkgs; do

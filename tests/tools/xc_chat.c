@@ -4,14 +4,27 @@
 /* SUMMARY
 /*	scripted SMTP client that speaks XCRYPT
 /* SYNOPSIS
-/*	xc_chat [-v] [-c cache] [-t timeout] host port < script
+/*	xc_chat [-v] [-c cache] [-k keyfile] [-t timeout] host port < script
 /* DESCRIPTION
 /*	xc_chat connects to host:port, reads the server greeting, then
 /*	runs the script on standard input, one command per line, and
-/*	prints every line it sends ("-> ") and receives ("<- ").
+/*	prints every line it sends and receives: "-> " and "<- " for
+/*	lines that crossed the wire in clear, "=> " and "<= " for lines
+/*	that crossed it inside XCRYPT (sent after the switch to
+/*	encryption, or read through the decrypting stream), so that a
+/*	test can tell what was protected from the transcript. The first
+/*	line is "local port \fIN\fR", the client's TCP port, by which a
+/*	test finds the session in the server's log.
 /*	With -c it keeps its DH key pairs in that key cache file, so that
 /*	a later run reuses them (the server's cache then hits); by default
 /*	it uses a memory-only cache.
+/*
+/*	With -k it appends the session keys of each XCRYPT session to
+/*	keyfile, one "key HEX" line per direction (client to server
+/*	first) and one for the DH shared value Z, when the session
+/*	switches to encryption: the material a
+/*	test greps the server's log for (it must never be there). Test
+/*	use only; the file is created mode 0600.
 /*
 /*	> \fItext\fR
 /*		Queue text and CRLF for sending. Queued lines go out in
@@ -59,6 +72,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +90,7 @@
 
 /* Application-specific. */
 
+#include <tomcrypt.h>
 #include <xcrypt.h>
 
 static VSTREAM *xcc_fp;
@@ -89,6 +104,16 @@ static int xcc_active;
 static unsigned long xcc_records;	/* AEAD records sent */
 static int xcc_failed;
 static int xcc_timeout = 30;
+static const char *xcc_keyfile;
+static VSTRING *xcc_server_hello;	/* "XCRYPT Kb Nb", for -k */
+
+ /*
+  * Transcript prefixes: in clear, and inside XCRYPT.
+  */
+#define XCC_USAGE \
+	"usage: %s [-v] [-c cache] [-k keyfile] [-t timeout] host port < script"
+#define XCC_SENT()	(xcc_active ? "=>" : "->")
+#define XCC_READ()	(xcc_active ? "<=" : "<-")
 
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
@@ -161,7 +186,7 @@ static void xcc_queue(const char *text, int crlf)
     vstring_strcat(xcc_out, text);
     if (crlf)
 	vstring_strcat(xcc_out, "\r\n");
-    printf("-> %s\n", text);
+    printf("%s %s\n", XCC_SENT(), text);
     fflush(stdout);
 }
 
@@ -187,8 +212,15 @@ static const char *xcc_reply(VSTRING *last)
 	if (LEN(line) > 0 && STR(line)[LEN(line) - 1] == '\r')
 	    vstring_truncate(line, LEN(line) - 1);
 	VSTRING_TERMINATE(line);
-	printf("<- %s\n", STR(line));
+	printf("%s %s\n", XCC_READ(), STR(line));
 	fflush(stdout);
+	if (xcc_keyfile && strncmp(STR(line), "250 XCRYPT ", 11) == 0
+	    && strcmp(STR(line), "250 XCRYPT OK") != 0
+	    && strcmp(STR(line), "250 XCRYPT FAIL") != 0) {
+	    if (xcc_server_hello == 0)
+		xcc_server_hello = vstring_alloc(100);
+	    vstring_strcpy(xcc_server_hello, STR(line) + 4);
+	}
 	if (LEN(line) > 4 && strncmp(STR(line), "250", 3) == 0
 	    && xc_parse_ehlo_keyword(STR(line) + 4, LEN(line) - 4, &list))
 	    xcc_offered = list;
@@ -259,10 +291,55 @@ static int xcc_hello(const char *name)
     return (0);
 }
 
+/* xcc_dump_keys - append the session keys to the -k file (tests only) */
+
+static void xcc_dump_keys(const XC_KEYS *keys, const XC_KEYPAIR *pair)
+{
+    FILE   *fp;
+    int     fd;
+    size_t  i;
+    XC_HELLO hello;
+    const char *why;
+    unsigned char z[XC_PMAX];
+    size_t  zlen = 0;
+
+    /* The shared value, computed again from the server's reply. */
+    if (xcc_server_hello != 0
+	&& xc_parse_hello_reply(STR(xcc_server_hello), LEN(xcc_server_hello),
+				xcc_suite, &hello, &why) == XC_OK
+	&& xc_dh_shared(pair, hello.pub, hello.publen, z) == XC_OK)
+	zlen = hello.publen;
+
+    if ((fd = open(xcc_keyfile, O_WRONLY | O_APPEND | O_CREAT, 0600)) < 0
+	|| (fp = fdopen(fd, "a")) == 0) {
+	xcc_fail("open key file %s", xcc_keyfile);
+	return;
+    }
+    fprintf(fp, "key ");
+    for (i = 0; i < keys->key_len; i++)
+	fprintf(fp, "%02x", keys->c2s[i]);
+    fprintf(fp, "\nkey ");
+    for (i = 0; i < keys->key_len; i++)
+	fprintf(fp, "%02x", keys->s2c[i]);
+    fprintf(fp, "\n");
+    if (zlen > 0) {
+	fprintf(fp, "key ");
+	for (i = 0; i < zlen; i++)
+	    fprintf(fp, "%02x", z[i]);
+	fprintf(fp, "\n");
+    } else {
+	xcc_fail("%s", "no shared value for the key file");
+    }
+    zeromem(z, sizeof(z));
+    if (fclose(fp) != 0)
+	xcc_fail("write key file %s", xcc_keyfile);
+}
+
 /* xcc_ok - XCRYPT OK [+ injected octets], expect 250 XCRYPT OK, switch */
 
 static int xcc_ok(const char *inject)
 {
+    XC_KEYPAIR pair;
     static VSTRING *last;
     const char *reply;
     ssize_t n;
@@ -276,7 +353,7 @@ static int xcc_ok(const char *inject)
     xcc_flush();
     xcc_queue(XC_CLIENT_OK, 1);
     if (inject && *inject) {
-	printf("-> (injected) %s\n", inject);
+	printf("%s (injected) %s\n", XCC_SENT(), inject);
 	xcc_unescape(xcc_out, inject);
     }
     if ((reply = xcc_expect(last, "250 ")) == 0)
@@ -285,14 +362,22 @@ static int xcc_ok(const char *inject)
 	xcc_fail("expected \"%s\"", "250 XCRYPT OK");
 	return (-1);
     }
-    /* !tamper forges records: this test tool keeps the send key. */
+    /*
+     * !tamper forges records: this test tool keeps the send key; -k dumps
+     * the keys and Z, for which it needs the pair that the switch wipes.
+     */
     xcc_keys = xcc_client->sess.keys;
     xcc_suite = xcc_client->suite;
+    pair = xcc_client->sess.pair;
     if ((n = xc_client_switch_confirmed(xcc_client, xcc_fp)) < 0) {
+	xc_keypair_wipe(&pair);
 	xcc_fail("xc_client_switch_confirmed: %s", xc_strerror((int) n));
 	return (-1);
     }
     xcc_active = 1;
+    if (xcc_keyfile)
+	xcc_dump_keys(&xcc_keys, &pair);
+    xc_keypair_wipe(&pair);
     printf("suite %s\n", xcc_suite->name);
     printf("cache %s\n", xcc_client->sess.cache_hit ? "hit" : "miss");
     printf("fingerprint %s\n", xcc_client->sess.fingerprint);
@@ -370,6 +455,19 @@ static int xcc_connect(const char *host, const char *port)
     return (fd);
 }
 
+/* xcc_show_port - "local port N": the test finds the session in logs */
+
+static void xcc_show_port(void)
+{
+    struct sockaddr_in sin;
+    socklen_t len = sizeof(sin);
+
+    if (getsockname(vstream_fileno(xcc_fp), (struct sockaddr *) &sin,
+		    &len) == 0)
+	printf("local port %d\n", ntohs(sin.sin_port));
+    fflush(stdout);
+}
+
 /* main - run the script */
 
 int     main(int argc, char **argv)
@@ -382,10 +480,13 @@ int     main(int argc, char **argv)
     int     ch;
 
     msg_vstream_init("xc_chat", VSTREAM_ERR);
-    while ((ch = GETOPT(argc, argv, "c:t:v")) > 0) {
+    while ((ch = GETOPT(argc, argv, "c:k:t:v")) > 0) {
 	switch (ch) {
 	case 'c':
 	    cache_path = optarg;
+	    break;
+	case 'k':
+	    xcc_keyfile = optarg;
 	    break;
 	case 't':
 	    xcc_timeout = atoi(optarg);
@@ -394,11 +495,11 @@ int     main(int argc, char **argv)
 	    msg_verbose++;
 	    break;
 	default:
-	    msg_fatal("usage: %s [-v] [-c cache] [-t timeout] host port < script", argv[0]);
+	    msg_fatal(XCC_USAGE, argv[0]);
 	}
     }
     if (argc - optind != 2)
-	msg_fatal("usage: %s [-v] [-c cache] [-t timeout] host port < script", argv[0]);
+	msg_fatal(XCC_USAGE, argv[0]);
     xc_init();
     xcc_cache = xc_cache_open(cache_path, 7200);
     xcc_out = vstring_alloc(1024);
@@ -406,6 +507,7 @@ int     main(int argc, char **argv)
 			    O_RDWR);
     vstream_control(xcc_fp, CA_VSTREAM_CTL_TIMEOUT(xcc_timeout),
 		    CA_VSTREAM_CTL_END);
+    xcc_show_port();
     if (xcc_reply(last) == 0)
 	xcc_fail("%s", "no greeting");
 
@@ -421,7 +523,7 @@ int     main(int argc, char **argv)
 	    xcc_queue(arg, 1);
 	    continue;
 	case '+':
-	    printf("-> (raw) %s\n", arg);
+	    printf("%s (raw) %s\n", XCC_SENT(), arg);
 	    xcc_unescape(xcc_out, arg);
 	    continue;
 	case '<':

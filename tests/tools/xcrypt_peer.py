@@ -38,7 +38,7 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		--hostile-count connections); fail-ok answers XCRYPT OK with
 		454 4.7.0 XCRYPT FAIL and closes (4.5). With suite 2.1 the
 		octets that came with XCRYPT OK are protected input, and
-		events.log says how many ("ahead=N"). Exits after --max-time seconds.
+		events.log says how many ("ahead=N").
 		--auth USER:PASS offers AUTH PLAIN LOGIN and accepts those
 		credentials (events: "auth ok user=U mode=xcrypt|plaintext").
 		--hostile pause waits 1.5 s before it answers XCRYPT and
@@ -48,7 +48,11 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		XCRYPT with "250-" lines that never end and logs how much it
 		sent ("endless sent N") when the client hangs up.
 		--hostile close-after-hello closes the connection right
-		after its "250 XCRYPT Kb Nb" reply.
+		after its "250 XCRYPT Kb Nb" reply. --hostile reclen-low,
+		reclen-high and reclen-misaligned answer the first command
+		inside XCRYPT with a record whose length is out of range and
+		log whether the client closed without another octet. Exits
+		after --max-time seconds.
 """
 
 import argparse
@@ -587,6 +591,7 @@ def pipelined_client(a, c, sock, tag, suite, c2s, s2c, line, reply, cmd,
 
 def run_client(a):
     sock = socket.create_connection((a.host, a.port), timeout=a.timeout)
+    print("local port %d" % sock.getsockname()[1], flush=True)
     c = Conn(sock)
     tag = ["-> ", "<- "]
 
@@ -748,7 +753,12 @@ def run_client(a):
 HOSTILE = ("kb-0", "kb-1", "kb-pm1", "kb-p", "kb-b64", "kb-len", "nb-len",
            "r504", "r454", "close-after-ok", "close-after-mail",
            "close-after-dot", "inject", "pause", "endless-xcrypt",
-           "close-after-hello", "fail-ok")
+           "close-after-hello", "fail-ok", "reclen-low", "reclen-high",
+           "reclen-misaligned")
+
+# Record lengths out of range (6.3): below 48, above 16432, not 16 more
+# than a multiple of 32 (each violates one rule only).
+RECLEN = {"reclen-low": 16, "reclen-high": 16464, "reclen-misaligned": 64}
 
 
 class Server:
@@ -867,6 +877,25 @@ class Server:
                 pending = None
                 out("503 5.5.1 Bad sequence of commands\r\n")
                 continue
+            if suite and hostile in RECLEN:
+                # The first command inside XCRYPT gets a record whose length
+                # is out of range (with as many octets as it claims); the
+                # client must close without sending anything more (4.4).
+                n_ = RECLEN[hostile]
+                c.send_raw(n_.to_bytes(2, "big") + secrets.token_bytes(n_))
+                self.event(n, "sent record length %d" % n_)
+                c.sock.settimeout(10)
+                got = b""
+                try:
+                    while True:
+                        d = c.sock.recv(4096)
+                        if not d:
+                            break
+                        got += d
+                    self.event(n, "violation: client closed, %d octets after" % len(got))
+                except (socket.timeout, OSError) as e:
+                    self.event(n, "violation: no close (%s), %d octets after" % (e, len(got)))
+                return
             if verb == "EHLO":
                 ext = ["PIPELINING"]
                 if not suite and self.suites:
