@@ -261,29 +261,6 @@ static SMTP_XCRYPT *smtp_xcrypt_get(SMTP_SESSION *session)
     return (xs);
 }
 
-/* smtp_xcrypt_discarded - does the discard list name XCRYPT? */
-
-static int smtp_xcrypt_discarded(const char *discard_words, int *silent)
-{
-    char   *saved;
-    char   *cp;
-    char   *word;
-    int     found = 0;
-
-    *silent = 0;
-    if (discard_words == 0 || *discard_words == 0)
-	return (0);
-    cp = saved = mystrdup(discard_words);
-    while ((word = mystrtok(&cp, CHARS_COMMA_SP)) != 0) {
-	if (strcasecmp(word, "xcrypt") == 0)
-	    found = 1;
-	else if (strcasecmp(word, "silent-discard") == 0)
-	    *silent = 1;
-    }
-    myfree(saved);
-    return (found);
-}
-
 /* smtp_xcrypt_ehlo - the XCRYPT EHLO keyword */
 
 int     smtp_xcrypt_ehlo(SMTP_SESSION *session, const char *keyword,
@@ -295,7 +272,7 @@ int     smtp_xcrypt_ehlo(SMTP_SESSION *session, const char *keyword,
 
     if (strcasecmp(keyword, "XCRYPT") != 0)
 	return (0);
-    if (smtp_xcrypt_discarded(discard_words, &silent)) {
+    if (xc_ehlo_discarded(discard_words, &silent)) {
 	if (!silent)
 	    msg_info("discarding EHLO keywords: XCRYPT");
 	return (1);

@@ -113,6 +113,15 @@
 /*	Found the same way: the front end ends DATA exactly where
 /*	smtpd(8) does. Exclusions are matched by client address only
 /*	(the front end does no DNS lookups).
+/* .IP "\fBsmtpd_discard_ehlo_keywords\fR, \fBsmtpd_discard_ehlo_keyword_address_maps\fR"
+/*	Found the same way (main.cf, the front end's \fB-o\fR, the pass
+/*	service's \fB-o\fR). smtpd(8) ignores keywords that it does not
+/*	know, so the front end applies these itself to its own keyword:
+/*	when the list in force for a client (the address maps' result
+/*	for the client address, else smtpd_discard_ehlo_keywords) names
+/*	"xcrypt", its EHLO replies to that client do not offer XCRYPT;
+/*	the discard is logged unless the list names "silent-discard". A
+/*	lookup error means no XCRYPT offer for that client.
 /* .IP "\fBsmtpd_hard_error_limit (20)\fR"
 /*	As in smtpd(8), for the replies that xcrypt-smtpd(8) makes
 /*	itself (to XCRYPT commands, which smtpd(8) never sees): after
@@ -154,6 +163,7 @@
 #include <mail_version.h>
 #include <haproxy_srvr.h>
 #include <match_parent_style.h>
+#include <maps.h>
 
 /* Master process interface. */
 
@@ -181,6 +191,8 @@ static char *var_xsd_tls_level;
 static bool var_xsd_enforce_tls;
 static char *var_xsd_bare_lf;
 static char *var_xsd_bare_lf_excl;
+char   *var_xsd_ehlo_dis_words;
+static char *var_xsd_ehlo_dis_maps;
 
 XC_SUITE_LIST xsd_suites;
 char    xsd_ehlo_keyword[256];
@@ -188,6 +200,7 @@ XC_CACHE *xsd_cache;
 int     xsd_std_eod;
 int     xsd_bare_lf_reject;
 NAMADR_LIST *xsd_bare_lf_excl;
+MAPS   *xsd_ehlo_dis_maps;
 
 /* xsd_endpt_done - addresses known: hand the client to smtpd */
 
@@ -283,6 +296,8 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level},
 	{VAR_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf},
 	{VAR_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl},
+	{VAR_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words},
+	{VAR_SMTPD_EHLO_DIS_MAPS, &var_xsd_ehlo_dis_maps},
 	{0},
     };
     const char *bad;
@@ -342,6 +357,15 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	msg_warn("cannot format the XCRYPT EHLO keyword: XCRYPT is not offered");
 	xsd_suites.count = 0;
     }
+
+    /*
+     * smtpd(8) ignores EHLO keywords that it does not know: the discard
+     * settings for ours are ours to apply. Open the maps before the chroot.
+     */
+    if (*var_xsd_ehlo_dis_maps)
+	xsd_ehlo_dis_maps = maps_create(VAR_SMTPD_EHLO_DIS_MAPS,
+					var_xsd_ehlo_dis_maps,
+					DICT_FLAG_LOCK);
     xc_init();
     xsd_cache = xc_cache_open_owned(var_xsd_cache_db, var_xsd_key_lifetime,
 				    var_owner_uid, var_owner_gid);
@@ -368,6 +392,8 @@ int     main(int argc, char **argv)
 	{VAR_SMTPD_TLS_LEVEL, DEF_SMTPD_TLS_LEVEL, &var_xsd_tls_level, 0, 0},
 	{VAR_SMTPD_FORBID_BARE_LF, DEF_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf, 1, 0},
 	{VAR_SMTPD_FORBID_BARE_LF_EXCL, DEF_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl, 0, 0},
+	{VAR_SMTPD_EHLO_DIS_WORDS, DEF_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words, 0, 0},
+	{VAR_SMTPD_EHLO_DIS_MAPS, DEF_SMTPD_EHLO_DIS_MAPS, &var_xsd_ehlo_dis_maps, 0, 0},
 	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {

@@ -39,6 +39,7 @@
   */
 #include <mail_params.h>
 #include <namadr_list.h>
+#include <maps.h>
 
  /*
   * Application-specific.
@@ -96,6 +97,8 @@ extern XC_CACHE *xsd_cache;		/* opened in pre-init */
 extern int xsd_std_eod;			/* smtpd wants CRLF.CRLF */
 extern int xsd_bare_lf_reject;		/* ... and rejects bare LF */
 extern NAMADR_LIST *xsd_bare_lf_excl;	/* clients exempt */
+extern char *var_xsd_ehlo_dis_words;	/* smtpd_discard_ehlo_keywords */
+extern MAPS *xsd_ehlo_dis_maps;		/* ..._address_maps, or null */
 
  /*
   * Where the client byte stream is, as far as SMTP is concerned.
