@@ -89,14 +89,18 @@
 /*	a second: when the smtpd(8) service cannot be reached, or has
 /*	not taken the client nor said anything within this time, the
 /*	client gets "421 4.3.2 Service currently unavailable".
-/* .IP "\fBxcrypt_smtpd_upstream_proxy_protocol (empty)\fR"
+/* .IP "\fBxcrypt_smtpd_upstream_proxy_protocol ($smtpd_upstream_proxy_protocol)\fR"
 /*	As postscreen_upstream_proxy_protocol: empty, or \fBhaproxy\fR
 /*	for connections from a proxy that sends a PROXY protocol v1 or
 /*	v2 header. smtpd(8) then gets, logs and restricts the real
 /*	client. A missing or malformed header gets "421 4.3.2 No system
 /*	resources", as with postscreen(8). Any other value is a fatal
 /*	configuration error.
-/* .IP "\fBxcrypt_smtpd_upstream_proxy_timeout (5s)\fR"
+/*	The default follows smtpd(8)'s own setting (main.cf or the
+/*	front end's \fB-o\fR), so that a site that replaces smtpd(8)
+/*	on a proxied port keeps parsing the header (smtpd(8) behind the
+/*	front end ignores it, as behind postscreen(8)).
+/* .IP "\fBxcrypt_smtpd_upstream_proxy_timeout ($smtpd_upstream_proxy_timeout)\fR"
 /*	Time limit for the PROXY header.
 /* .IP "\fBxcrypt_smtpd_handshake_limit (3)\fR"
 /*	How many XCRYPT handshakes one session may start; later ones get
@@ -193,6 +197,8 @@ static char *var_xsd_bare_lf;
 static char *var_xsd_bare_lf_excl;
 char   *var_xsd_ehlo_dis_words;
 static char *var_xsd_ehlo_dis_maps;
+static char *var_xsd_smtpd_uproxy_proto;	/* default of ours */
+static int var_xsd_smtpd_uproxy_tmout;	/* default of ours */
 
 XC_SUITE_LIST xsd_suites;
 char    xsd_ehlo_keyword[256];
@@ -388,6 +394,7 @@ int     main(int argc, char **argv)
 	{VAR_XSD_SUITES, DEF_XSD_SUITES, &var_xsd_suites, 0, 0},
 	{VAR_XSD_PASS_SERVICE, DEF_XSD_PASS_SERVICE, &var_xsd_pass_service, 1, 0},
 	{VAR_XC_CACHE_DB, DEF_XC_CACHE_DB, &var_xsd_cache_db, 0, 0},
+	{VAR_SMTPD_UPROXY_PROTO, DEF_SMTPD_UPROXY_PROTO, &var_xsd_smtpd_uproxy_proto, 0, 0},
 	{VAR_XSD_UPROXY_PROTO, DEF_XSD_UPROXY_PROTO, &var_xsd_uproxy_proto, 0, 0},
 	{VAR_SMTPD_TLS_LEVEL, DEF_SMTPD_TLS_LEVEL, &var_xsd_tls_level, 0, 0},
 	{VAR_SMTPD_FORBID_BARE_LF, DEF_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf, 1, 0},
@@ -400,6 +407,7 @@ int     main(int argc, char **argv)
 	{VAR_XC_KEY_LIFETIME, DEF_XC_KEY_LIFETIME, &var_xsd_key_lifetime, MIN_XC_KEY_LIFETIME, 0},
 	{VAR_XSD_TIMEOUT, DEF_XSD_TIMEOUT, &var_xsd_timeout, 1, 0},
 	{VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0},
+	{VAR_SMTPD_UPROXY_TMOUT, DEF_SMTPD_UPROXY_TMOUT, &var_xsd_smtpd_uproxy_tmout, 1, 0},
 	{VAR_XSD_UPROXY_TMOUT, DEF_XSD_UPROXY_TMOUT, &var_xsd_uproxy_tmout, 1, 0},
 	{0},
     };

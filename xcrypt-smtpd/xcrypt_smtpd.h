@@ -73,11 +73,11 @@ extern int var_xsd_timeout;
 extern int var_xsd_pass_timeout;
 
 #define VAR_XSD_UPROXY_PROTO	"xcrypt_smtpd_upstream_proxy_protocol"
-#define DEF_XSD_UPROXY_PROTO	""
+#define DEF_XSD_UPROXY_PROTO	"$" VAR_SMTPD_UPROXY_PROTO
 extern char *var_xsd_uproxy_proto;
 
 #define VAR_XSD_UPROXY_TMOUT	"xcrypt_smtpd_upstream_proxy_timeout"
-#define DEF_XSD_UPROXY_TMOUT	"5s"
+#define DEF_XSD_UPROXY_TMOUT	"$" VAR_SMTPD_UPROXY_TMOUT
 extern int var_xsd_uproxy_tmout;
 
 #define VAR_XSD_HS_LIMIT	"xcrypt_smtpd_handshake_limit"
