@@ -110,8 +110,7 @@
 /* .IP "\fBsmtpd_tls_security_level\fR, \fBsmtpd_enforce_tls\fR"
 /*	As the smtpd(8) pass service runs with: main.cf, overridden by
 /*	the front end's own \fB-o\fR, overridden by a \fB-o\fR on the
-/*	pass service's master.cf line (read at start; smtpd_enforce_tls
-/*	only from main.cf or the front end's line). At level
+/*	pass service's master.cf line (read at start). At level
 /*	\fBencrypt\fR XCRYPT is not offered, so that clients use STARTTLS.
 /* .IP "\fBsmtpd_forbid_bare_newline\fR, \fBsmtpd_forbid_bare_newline_exclusions\fR"
 /*	Found the same way: the front end ends DATA exactly where
@@ -298,8 +297,10 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	{"no", 0},
 	{0, -1},
     };
+    static char *pass_enforce_tls;
     const XSD_OVERRIDE overrides[] = {
 	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level},
+	{VAR_SMTPD_ENFORCE_TLS, &pass_enforce_tls},
 	{VAR_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf},
 	{VAR_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl},
 	{VAR_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words},
@@ -316,9 +317,19 @@ static void xsd_pre_init(char *unused_name, char **argv)
 		  var_xsd_pass_service);
 
     /*
-     * What the smtpd(8) behind us runs with: its own -o settings win.
+     * What the smtpd(8) behind us runs with: its own -o settings win, also
+     * for the boolean (as text here, then converted).
      */
+    pass_enforce_tls = mystrdup(var_xsd_enforce_tls ? CONFIG_BOOL_YES :
+				CONFIG_BOOL_NO);
     xsd_check_pass_service(overrides);
+    if (strcasecmp(pass_enforce_tls, CONFIG_BOOL_YES) == 0)
+	var_xsd_enforce_tls = 1;
+    else if (strcasecmp(pass_enforce_tls, CONFIG_BOOL_NO) == 0)
+	var_xsd_enforce_tls = 0;
+    else
+	msg_fatal("bad boolean configuration: %s = %s",
+		  VAR_SMTPD_ENFORCE_TLS, pass_enforce_tls);
 
     /*
      * Behind a proxy, the proxy's address is nobody's: refuse to run
