@@ -125,6 +125,17 @@
 /*	"xcrypt", its EHLO replies to that client do not offer XCRYPT;
 /*	the discard is logged unless the list names "silent-discard". A
 /*	lookup error means no XCRYPT offer for that client.
+/* .IP "\fBsmtpd_command_filter\fR"
+/*	The table that the pass service's smtpd(8) rewrites each
+/*	command line with (its \fB-o\fR, else main.cf). The front end
+/*	opens it at start, as smtpd(8) does, looks every command line
+/*	up the same way and tracks the rewritten command (DATA, BDAT and
+/*	its count, XCRYPT); smtpd(8) still gets the client's own octets.
+/*	A lookup error ends that session with "421 4.3.0 \fImyhostname\fR
+/*	Server local data error", as in smtpd(8), and a warning. A
+/*	message over XCRYPT whose first BDAT line of ours the table would
+/*	rewrite gets no trace header. A \fB-o\fR on the front end's own
+/*	line that differs from the pass service's value is a fatal error.
 /* .IP "\fBsmtpd_hard_error_limit (20)\fR"
 /*	As in smtpd(8), for the replies that xcrypt-smtpd(8) makes
 /*	itself (to XCRYPT commands, which smtpd(8) never sees): after
@@ -146,6 +157,7 @@
 /* System library. */
 
 #include <sys_defs.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -167,6 +179,7 @@
 #include <haproxy_srvr.h>
 #include <match_parent_style.h>
 #include <maps.h>
+#include <dict.h>
 
 /* Master process interface. */
 
@@ -198,6 +211,7 @@ char   *var_xsd_ehlo_dis_words;
 static char *var_xsd_ehlo_dis_maps;
 static char *var_xsd_smtpd_uproxy_proto;	/* default of ours */
 static int var_xsd_smtpd_uproxy_tmout;	/* default of ours */
+static char *var_xsd_cmd_filter;
 
 XC_SUITE_LIST xsd_suites;
 char    xsd_ehlo_keyword[256];
@@ -206,6 +220,8 @@ int     xsd_std_eod;
 int     xsd_bare_lf_reject;
 NAMADR_LIST *xsd_bare_lf_excl;
 MAPS   *xsd_ehlo_dis_maps;
+DICT   *xsd_cmd_filter;
+int     xsd_utf8_check;
 
 /* xsd_endpt_done - addresses known: hand the client to smtpd */
 
@@ -298,13 +314,17 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	{0, -1},
     };
     static char *pass_enforce_tls;
+    static char *pass_utf8;
     const XSD_OVERRIDE overrides[] = {
-	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level},
-	{VAR_SMTPD_ENFORCE_TLS, &pass_enforce_tls},
-	{VAR_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf},
-	{VAR_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl},
-	{VAR_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words},
-	{VAR_SMTPD_EHLO_DIS_MAPS, &var_xsd_ehlo_dis_maps},
+	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level, 0, 0},
+	{VAR_SMTPD_ENFORCE_TLS, &pass_enforce_tls, 0, 0},
+	{VAR_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf, 0, 0},
+	{VAR_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl, 0, 0},
+	{VAR_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words, 0, 0},
+	{VAR_SMTPD_EHLO_DIS_MAPS, &var_xsd_ehlo_dis_maps, 0, 0},
+	{VAR_SMTPUTF8_ENABLE, &pass_utf8, 0, 0},
+	{VAR_SMTPD_CMD_FILTER, &var_xsd_cmd_filter, XSD_OVR_FLAG_SMTPD_ONLY,
+	DEF_SMTPD_CMD_FILTER},
 	{0},
     };
     const char *bad;
@@ -322,7 +342,10 @@ static void xsd_pre_init(char *unused_name, char **argv)
      */
     pass_enforce_tls = mystrdup(var_xsd_enforce_tls ? CONFIG_BOOL_YES :
 				CONFIG_BOOL_NO);
+    pass_utf8 = mystrdup(var_smtputf8_enable ? CONFIG_BOOL_YES :
+			 CONFIG_BOOL_NO);
     xsd_check_pass_service(overrides);
+    xsd_utf8_check = (strcasecmp(pass_utf8, CONFIG_BOOL_YES) == 0);
     if (strcasecmp(pass_enforce_tls, CONFIG_BOOL_YES) == 0)
 	var_xsd_enforce_tls = 1;
     else if (strcasecmp(pass_enforce_tls, CONFIG_BOOL_NO) == 0)
@@ -383,6 +406,16 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	xsd_ehlo_dis_maps = maps_create(VAR_SMTPD_EHLO_DIS_MAPS,
 					var_xsd_ehlo_dis_maps,
 					DICT_FLAG_LOCK);
+
+    /*
+     * smtpd(8) rewrites each command line with this table before it parses
+     * it: track the command that smtpd(8) will execute. Opened as smtpd(8)
+     * opens it, before the chroot; a table that cannot be opened fails
+     * every lookup, as in smtpd(8) (each session then ends with 421).
+     */
+    if (*var_xsd_cmd_filter)
+	xsd_cmd_filter = dict_open(var_xsd_cmd_filter, O_RDONLY,
+				   DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX);
     xc_init();
     xsd_cache = xc_cache_open_owned(var_xsd_cache_db, var_xsd_key_lifetime,
 				    var_owner_uid, var_owner_gid);
@@ -412,6 +445,7 @@ int     main(int argc, char **argv)
 	{VAR_SMTPD_FORBID_BARE_LF_EXCL, DEF_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl, 0, 0},
 	{VAR_SMTPD_EHLO_DIS_WORDS, DEF_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words, 0, 0},
 	{VAR_SMTPD_EHLO_DIS_MAPS, DEF_SMTPD_EHLO_DIS_MAPS, &var_xsd_ehlo_dis_maps, 0, 0},
+	{VAR_SMTPD_CMD_FILTER, DEF_SMTPD_CMD_FILTER, &var_xsd_cmd_filter, 0, 0},
 	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {

@@ -40,6 +40,7 @@
 #include <mail_params.h>
 #include <namadr_list.h>
 #include <maps.h>
+#include <dict.h>
 
  /*
   * Application-specific.
@@ -99,6 +100,8 @@ extern int xsd_bare_lf_reject;		/* ... and rejects bare LF */
 extern NAMADR_LIST *xsd_bare_lf_excl;	/* clients exempt */
 extern char *var_xsd_ehlo_dis_words;	/* smtpd_discard_ehlo_keywords */
 extern MAPS *xsd_ehlo_dis_maps;		/* ..._address_maps, or null */
+extern DICT *xsd_cmd_filter;		/* smtpd_command_filter, or null */
+extern int xsd_utf8_check;		/* smtputf8_enable: valid UTF-8 */
 
  /*
   * Where the client byte stream is, as far as SMTP is concerned.
@@ -203,7 +206,12 @@ typedef struct XSD_STATE {
 typedef struct XSD_OVERRIDE {
     const char *name;			/* parameter */
     char  **value;			/* its variable */
+    int     flags;			/* XSD_OVR_FLAG_* */
+    const char *def;			/* its default (SMTPD_ONLY) */
 } XSD_OVERRIDE;
+
+#define XSD_OVR_FLAG_SMTPD_ONLY	(1<<0)	/* no -o of ours that differs */
+#define XSD_OVR_FLAG_BOOL	(1<<1)	/* compare as yes/no */
 extern void xsd_check_pass_service(const XSD_OVERRIDE *);
 
  /*

@@ -22,13 +22,25 @@
 /*	end's own value (main.cf, or its own \fB-o\fR), and the change
 /*	is logged. Values are expanded as main.cf values are.
 /*
+/*	An override flagged XSD_OVR_FLAG_SMTPD_ONLY names a setting
+/*	that only the smtpd(8) behind us can apply (the front end can
+/*	at most follow it): its value is the pass service's (its \fB-o\fR,
+/*	else main.cf, else the default in the table), never the
+/*	front end's own \fB-o\fR. When the front end's own master.cf
+/*	line sets it (its value differs from main.cf's) to something
+/*	else than the pass service runs with, the setting would be
+/*	silently dropped: that is a fatal error that names it and says
+/*	to set it on the pass service's line. XSD_OVR_FLAG_BOOL compares
+/*	values as booleans.
+/*
 /*	A pass service that runs postscreen(8) is refused: xcrypt-smtpd
 /*	cannot sit in front of postscreen (postscreen sees a local
 /*	socket instead of the client, and answers 450 to everyone).
 /*	postscreen(8) in front of xcrypt-smtpd works.
 /* DIAGNOSTICS
-/*	Fatal: the pass service runs postscreen(8). Warning: no pass
-/*	service of that name in master.cf.
+/*	Fatal: the pass service runs postscreen(8); a pass-service-only
+/*	setting on the front end's own line that the pass service does
+/*	not have. Warning: no pass service of that name in master.cf.
 /* LICENSE
 /* .ad
 /* .fi
@@ -55,6 +67,7 @@
 
 #include <mail_params.h>
 #include <mail_conf.h>
+#include <dict.h>
 
 /* Application-specific. */
 
@@ -140,15 +153,92 @@ static int xsd_check_entry(const char *entry, const XSD_OVERRIDE *ovr)
     return (1);
 }
 
+/* xsd_check_differ - do two values of one setting differ */
+
+static int xsd_check_differ(const XSD_OVERRIDE *op, const char *a,
+			            const char *b)
+{
+    if (op->flags & XSD_OVR_FLAG_BOOL)
+	return ((strcasecmp(a, CONFIG_BOOL_YES) == 0)
+		!= (strcasecmp(b, CONFIG_BOOL_YES) == 0));
+    return (strcmp(a, b) != 0);
+}
+
+#define XSD_CHECK_MAIN_CF	"xcrypt_smtpd main.cf"
+
+/* xsd_check_main_cf - the values of main.cf, without our own -o */
+
+static char **xsd_check_main_cf(const XSD_OVERRIDE *ovr)
+{
+    char   *path = concatenate(var_config_dir, "/", "main.cf", (char *) 0);
+    const XSD_OVERRIDE *op;
+    const char *raw;
+    char  **values;
+    int     n;
+
+    /*
+     * The skeleton has already merged our -o settings into the
+     * configuration: read main.cf once more to see what it says itself.
+     */
+    for (n = 0; ovr[n].name; n++)
+	 /* void */ ;
+    values = (char **) mymalloc(sizeof(*values) * (n + 1));
+    if (dict_load_file_xt(XSD_CHECK_MAIN_CF, path) == 0)
+	msg_fatal("open %s: %m", path);
+    for (n = 0, op = ovr; op->name; op++, n++) {
+	values[n] = 0;
+	if ((op->flags & XSD_OVR_FLAG_SMTPD_ONLY) == 0)
+	    continue;
+	raw = dict_lookup(XSD_CHECK_MAIN_CF, op->name);
+	values[n] = mystrdup(raw ? mail_conf_eval(raw) : op->def);
+    }
+    dict_unregister(XSD_CHECK_MAIN_CF);
+    myfree(path);
+    return (values);
+}
+
+/* xsd_check_smtpd_only - a setting that only the pass service applies */
+
+static void xsd_check_smtpd_only(const XSD_OVERRIDE *op, char *ours,
+				         char *main_cf)
+{
+    char   *pass = (*op->value != ours) ? *op->value : main_cf;
+
+    /*
+     * Our own value differs from main.cf's only by a -o on our master.cf
+     * line. smtpd(8) would apply it on a stock "inet" line; behind us
+     * nobody would. Say so, rather than run without it.
+     */
+    if (xsd_check_differ(op, ours, main_cf)
+	&& xsd_check_differ(op, ours, pass))
+	msg_fatal("%s = %s on this service's master.cf line would have no"
+		  " effect: smtpd(8) runs as the %s service, with %s = %s;"
+		  " set \"-o %s=%s\" on the %s service's master.cf line"
+		  " instead (see README.postfix)",
+		  op->name, ours, var_xsd_pass_service, op->name, pass,
+		  op->name, ours, var_xsd_pass_service);
+    *op->value = mystrdup(pass);
+}
+
 /* xsd_check_pass_service - read the pass service's master.cf entry */
 
 void    xsd_check_pass_service(const XSD_OVERRIDE *ovr)
 {
+    const XSD_OVERRIDE *op;
+    char  **main_cf = xsd_check_main_cf(ovr);
+    char  **ours;
+    int     n;
     char   *path = concatenate(var_config_dir, "/", "master.cf", (char *) 0);
     VSTREAM *fp;
     VSTRING *line = vstring_alloc(200);
     VSTRING *entry = vstring_alloc(200);
     int     found = 0;
+
+    for (n = 0; ovr[n].name; n++)
+	 /* void */ ;
+    ours = (char **) mymalloc(sizeof(*ours) * (n + 1));
+    for (n = 0; ovr[n].name; n++)
+	ours[n] = *ovr[n].value;
 
     if ((fp = vstream_fopen(path, O_RDONLY, 0)) == 0) {
 	msg_warn("open %s: %m: cannot check service %s", path,
@@ -178,6 +268,14 @@ void    xsd_check_pass_service(const XSD_OVERRIDE *ovr)
 	    msg_warn("%s: no pass service \"%s\" (%s)", path,
 		     var_xsd_pass_service, VAR_XSD_PASS_SERVICE);
     }
+    for (n = 0, op = ovr; op->name; op++, n++) {
+	if (op->flags & XSD_OVR_FLAG_SMTPD_ONLY) {
+	    xsd_check_smtpd_only(op, ours[n], main_cf[n]);
+	    myfree(main_cf[n]);
+	}
+    }
+    myfree((void *) main_cf);
+    myfree((void *) ours);
     vstring_free(line);
     vstring_free(entry);
     myfree(path);

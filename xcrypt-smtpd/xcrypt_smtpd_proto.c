@@ -104,6 +104,7 @@
 /* System library. */
 
 #include <sys_defs.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,7 @@
 #include <vstream.h>
 #include <vstring.h>
 #include <stringops.h>
+#include <dict.h>
 
 /* Global library. */
 
@@ -569,6 +571,66 @@ static int xsd_cmd_xcrypt(XSD_STATE *state, const XSD_CMD *cmd,
     return (1);
 }
 
+/* xsd_filter_lookup - smtpd_command_filter, as smtpd(8) applies it */
+
+static int xsd_filter_lookup(const char *text, ssize_t len, VSTRING *result)
+{
+    static VSTRING *key;
+    const char *cp;
+    const char *value;
+
+    /*
+     * smtpd(8) answers a line that is not valid UTF-8 (with SMTPUTF8 on)
+     * with 500, before it applies the filter; the filter sees the line up to
+     * its first null, after leading space and tab.
+     */
+    if (xsd_cmd_filter == 0
+	|| (xsd_utf8_check && !valid_utf8_string(text, len)))
+	return (0);
+    if (key == 0)
+	key = vstring_alloc(100);
+    vstring_strncpy(key, text, len);
+    for (cp = STR(key); *cp == ' ' || *cp == '\t'; cp++)
+	 /* void */ ;
+    if ((value = dict_get(xsd_cmd_filter, cp)) != 0) {
+	vstring_strcpy(result, value);
+	return (1);
+    }
+    if (xsd_cmd_filter->error != 0) {
+	vstring_strcpy(result, STR(key));
+	return (-1);
+    }
+    return (0);
+}
+
+/* xsd_filter_keeps_bdat - does smtpd read our own BDAT line as we wrote it */
+
+static int xsd_filter_keeps_bdat(const char *line, off_t count, int last)
+{
+    VSTRING *result = vstring_alloc(100);
+    char   *cp;
+    off_t   fcount;
+    int     flast;
+    int     ret;
+
+    switch (xsd_filter_lookup(line, strlen(line), result)) {
+    case 0:
+	ret = 1;
+	break;
+    case 1:
+	cp = STR(result) + strspn(STR(result), XSD_SPACE);
+	ret = (strncasecmp(cp, "BDAT", 4) == 0 && cp[4] && ISSPACE(cp[4])
+	       && xsd_bdat_args(cp + 4, &fcount, &flast)
+	       && fcount == count && flast == last);
+	break;
+    default:
+	ret = 0;
+	break;
+    }
+    vstring_free(result);
+    return (ret);
+}
+
 /* xsd_cmd_bdat - BDAT: the count, and the trace header of a message */
 
 static int xsd_cmd_bdat(XSD_STATE *state, const XSD_CMD *cmd,
@@ -598,9 +660,14 @@ static int xsd_cmd_bdat(XSD_STATE *state, const XSD_CMD *cmd,
 	hdr = vstring_alloc(200);
 	xsd_trace_header(state, hdr);
 	if (count <= OFF_T_MAX - (off_t) LEN(hdr)) {
-	    snprintf(size, sizeof(size), "%lld", (long long) (count + LEN(hdr)));
-	    vstring_sprintf(state->line, "BDAT %s%s\r\n", size,
+	    snprintf(size, sizeof(size), "%lld",
+		     (long long) (count + LEN(hdr)));
+	    vstring_sprintf(state->line, "BDAT %s%s", size,
 			    last ? " LAST" : "");
+	}
+	if (count <= OFF_T_MAX - (off_t) LEN(hdr)
+	    && xsd_filter_keeps_bdat(STR(state->line), count + LEN(hdr), last)) {
+	    vstring_strcat(state->line, "\r\n");
 	    xsd_smtpd_put(state, STR(state->line), LEN(state->line));
 	    xsd_smtpd_put(state, STR(hdr), LEN(hdr));
 	    xsd_consume(state, len);
@@ -613,6 +680,16 @@ static int xsd_cmd_bdat(XSD_STATE *state, const XSD_CMD *cmd,
 	    }
 	    return (1);
 	}
+
+	/*
+	 * A filter that would make smtpd(8) read our line as something else:
+	 * relay the client's own line (smtpd filters it as it would without
+	 * us), without the header.
+	 */
+	if (count <= OFF_T_MAX - (off_t) LEN(hdr))
+	    msg_info("%s: %s rewrites \"%s\": no XCRYPT trace header"
+		     " in this message", state->namaddr, VAR_SMTPD_CMD_FILTER,
+		     STR(state->line));
 	vstring_free(hdr);
     }
     xsd_forward(state, len);
@@ -638,12 +715,31 @@ static const XSD_CMD *xsd_cmd_find(const char *verb, ssize_t vlen)
     return (cmd);
 }
 
+/* xsd_filter_error - smtpd_command_filter lookup error: end the session */
+
+static void xsd_filter_error(XSD_STATE *state)
+{
+
+    /*
+     * smtpd(8) logs a warning, answers 421 and hangs up; so does this one
+     * session here, in order after smtpd's outstanding replies.
+     */
+    msg_warn("%s:%s lookup error for \"%.100s\" from %s: ending the session",
+	     xsd_cmd_filter->type, xsd_cmd_filter->name,
+	     printable(STR(state->line), '?'), state->namaddr);
+    XSD_SET(state, XSD_FLAG_CLOSING);
+    vstring_sprintf(state->line, "421 4.3.0 %s Server local data error",
+		    var_myhostname);
+    xsd_client_reply(state, STR(state->line));
+}
+
 /* xsd_command - handle one command line (or the head of a long one) */
 
 static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
 {
     const char *ptr = XSD_IN_PTR(state);
     ssize_t tlen = len;
+    ssize_t ftlen;
     const char *verb;
     ssize_t vlen;
     const XSD_CMD *cmd;
@@ -662,6 +758,36 @@ static int xsd_command(XSD_STATE *state, ssize_t len, int is_long)
 	    tlen--;
     }
     vstring_strncpy(state->line, ptr, tlen);
+
+    /*
+     * smtpd_command_filter: smtpd(8) executes what the table makes of the
+     * line, so that is what we track (smtpd gets the client's own octets
+     * and applies the table itself). Not to a line that smtpd(8) rejects
+     * for its bare LF before it gets that far. The text is what smtpd(8)
+     * reads: without the LF, and without one CR (bare-LF detection on) or
+     * all CRs before it.
+     */
+    if (xsd_cmd_filter != 0
+	&& !(bare_lf && XSD_IS(state, XSD_FLAG_BARE_LF_REJ))) {
+	ftlen = len;
+	if (!is_long) {
+	    ftlen--;
+	    if (XSD_IS(state, XSD_FLAG_BARE_LF_STD)) {
+		if (!bare_lf)
+		    ftlen--;
+	    } else {
+		while (ftlen > 0 && ptr[ftlen - 1] == '\r')
+		    ftlen--;
+	    }
+	}
+	if (xsd_filter_lookup(ptr, ftlen, state->line) < 0) {
+	    if (blocked)
+		return (0);
+	    xsd_filter_error(state);
+	    xsd_consume(state, len);
+	    return (1);
+	}
+    }
     verb = STR(state->line) + strspn(STR(state->line), XSD_SPACE);
     vlen = strcspn(verb, XSD_SPACE);
     cmd = xsd_cmd_find(verb, vlen);

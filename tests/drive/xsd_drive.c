@@ -102,6 +102,8 @@ int     xsd_bare_lf_reject;
 NAMADR_LIST *xsd_bare_lf_excl;
 char   *var_xsd_ehlo_dis_words = "";
 MAPS   *xsd_ehlo_dis_maps;
+DICT   *xsd_cmd_filter;
+int     xsd_utf8_check;
 
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
