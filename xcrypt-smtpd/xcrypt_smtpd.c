@@ -136,6 +136,13 @@
 /*	message over XCRYPT whose first BDAT line of ours the table would
 /*	rewrite gets no trace header. A \fB-o\fR on the front end's own
 /*	line that differs from the pass service's value is a fatal error.
+/* .IP "\fBsmtpd_tls_wrappermode (no)\fR"
+/*	Must be set on the pass service's line (its smtpd(8) does the
+/*	TLS; the front end relays a client's TLS handshake to it
+/*	opaquely). A \fB-o smtpd_tls_wrappermode\fR on the front end's
+/*	own line that differs from the pass service's value is a fatal
+/*	error naming the parameter: port 465 would otherwise speak plain
+/*	SMTP.
 /* .IP "\fBsmtpd_hard_error_limit (20)\fR"
 /*	As in smtpd(8), for the replies that xcrypt-smtpd(8) makes
 /*	itself (to XCRYPT commands, which smtpd(8) never sees): after
@@ -212,6 +219,7 @@ static char *var_xsd_ehlo_dis_maps;
 static char *var_xsd_smtpd_uproxy_proto;	/* default of ours */
 static int var_xsd_smtpd_uproxy_tmout;	/* default of ours */
 static char *var_xsd_cmd_filter;
+static bool var_xsd_tls_wrapper;
 
 XC_SUITE_LIST xsd_suites;
 char    xsd_ehlo_keyword[256];
@@ -315,6 +323,7 @@ static void xsd_pre_init(char *unused_name, char **argv)
     };
     static char *pass_enforce_tls;
     static char *pass_utf8;
+    static char *pass_wrapper;
     const XSD_OVERRIDE overrides[] = {
 	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level, 0, 0},
 	{VAR_SMTPD_ENFORCE_TLS, &pass_enforce_tls, 0, 0},
@@ -325,6 +334,8 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	{VAR_SMTPUTF8_ENABLE, &pass_utf8, 0, 0},
 	{VAR_SMTPD_CMD_FILTER, &var_xsd_cmd_filter, XSD_OVR_FLAG_SMTPD_ONLY,
 	DEF_SMTPD_CMD_FILTER},
+	{VAR_SMTPD_TLS_WRAPPER, &pass_wrapper,
+	XSD_OVR_FLAG_SMTPD_ONLY | XSD_OVR_FLAG_BOOL, CONFIG_BOOL_NO},
 	{0},
     };
     const char *bad;
@@ -344,6 +355,14 @@ static void xsd_pre_init(char *unused_name, char **argv)
 				CONFIG_BOOL_NO);
     pass_utf8 = mystrdup(var_smtputf8_enable ? CONFIG_BOOL_YES :
 			 CONFIG_BOOL_NO);
+
+    /*
+     * TLS on connect is the pass service's business (the front end relays
+     * a TLS handshake opaquely): a wrapper mode set on our own line only
+     * would silently turn port 465 into plain SMTP. Refused (fatal) there.
+     */
+    pass_wrapper = mystrdup(var_xsd_tls_wrapper ? CONFIG_BOOL_YES :
+			    CONFIG_BOOL_NO);
     xsd_check_pass_service(overrides);
     xsd_utf8_check = (strcasecmp(pass_utf8, CONFIG_BOOL_YES) == 0);
     if (strcasecmp(pass_enforce_tls, CONFIG_BOOL_YES) == 0)
@@ -467,6 +486,7 @@ int     main(int argc, char **argv)
     static const CONFIG_BOOL_TABLE bool_table[] = {
 	{VAR_XSD_RCVD_HDR, DEF_XSD_RCVD_HDR, &var_xsd_rcvd_hdr},
 	{VAR_SMTPD_ENFORCE_TLS, DEF_SMTPD_ENFORCE_TLS, &var_xsd_enforce_tls},
+	{VAR_SMTPD_TLS_WRAPPER, DEF_SMTPD_TLS_WRAPPER, &var_xsd_tls_wrapper},
 	{0},
     };
 
