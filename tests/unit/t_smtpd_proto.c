@@ -15,14 +15,17 @@
 /*	command or as content. Then: long lines, the trace header of a
 /*	BDAT message, a whole handshake with octets injected at the
 /*	switch, the handshake limit and the key cache (Z stored only
-/*	after XCRYPT OK).
+/*	after XCRYPT OK). Then smtpd_command_filter: the rewritten
+/*	command is tracked, looked up with the CRs that smtpd(8) keeps;
+/*	a lookup error answers 421 after the outstanding replies; our
+/*	own BDAT line goes only if the filter leaves it alone.
 /* LICENSE
 /* .ad
 /* .fi
 /*	The Secure Mailer license must be distributed with this software.
 /*--*/
 
-/* checks: 37 */
+/* checks: 42 */
 
 #include <sys_defs.h>
 #include <stdio.h>
@@ -31,8 +34,12 @@
 
 #include <msg.h>
 #include <msg_vstream.h>
+#include <mymalloc.h>
 #include <stringops.h>
 #include <vstring.h>
+#include <dict.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "xsd_drive.h"
 #include "t_check.h"
@@ -417,6 +424,93 @@ static void run_handshakes(void)
     xc_cache_close(client_cache);
 }
 
+/* filter - open a regexp smtpd_command_filter with these rules */
+
+static DICT *filter(const char *rules)
+{
+    char    path[] = "/tmp/t_smtpd_proto.XXXXXX";
+    char   *name;
+    DICT   *dict;
+    int     fd;
+
+    if ((fd = mkstemp(path)) < 0 || write(fd, rules, strlen(rules)) < 0)
+	msg_fatal("%s: %m", path);
+    (void) close(fd);
+    name = concatenate("regexp:", path, (char *) 0);
+    dict = dict_open(name, O_RDONLY, DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX);
+    (void) unlink(path);
+    myfree(name);
+    return (dict);
+}
+
+/* run_cmd_filter - smtpd_command_filter, as smtpd(8) applies it */
+
+static void run_cmd_filter(void)
+{
+    DICT   *data_x = filter("/^DATA_X$/ DATA\n");
+    DICT   *fail = dict_open("fail:broken", O_RDONLY, DICT_FLAG_LOCK);
+    XSD_DRIVE *dp;
+
+    /* The rewritten DATA: content follows, "XCRYPT OK" in it is content. */
+    dp = session(NO);
+    xsd_cmd_filter = data_x;
+    xsd_drive_client(dp, "DATA_X\r\n", 8);
+    xsd_drive_smtpd(dp, "354 go\r\n", 8);
+    xsd_drive_client(dp, "XCRYPT OK\r\n.\r\n", 14);
+    T_CHECK("smtpd_proto_filter_rewritten_data_tracked",
+	    same(dp->to_smtpd, "DATA_X\r\nXCRYPT OK\r\n.\r\n", "smtpd")
+	    & same(dp->to_client, "354 go\r\n", "client"));
+    xsd_drive_free(dp);
+
+    /*
+     * With bare-LF detection smtpd(8) strips one CR: "DATA_X\r" does not
+     * match; without it, every CR: "DATA_X" does.
+     */
+    dp = session(NORM);
+    xsd_cmd_filter = data_x;
+    xsd_drive_client(dp, "DATA_X\r\r\nXCRYPT OK\r\n", 20);
+    xsd_drive_smtpd(dp, "500 what\r\n", 10);
+    T_CHECK("smtpd_proto_filter_key_keeps_cr_with_bare_lf_detection",
+	    same(dp->to_smtpd, "DATA_X\r\r\n", "smtpd")
+	    & same(dp->to_client, "500 what\r\n" SEQ, "client"));
+    xsd_drive_free(dp);
+    dp = session(NO);
+    xsd_cmd_filter = data_x;
+    xsd_drive_client(dp, "DATA_X\r\r\nXCRYPT OK\r\n", 20);
+    xsd_drive_smtpd(dp, "354 go\r\n", 8);
+    T_CHECK("smtpd_proto_filter_key_without_crs_otherwise",
+	    same(dp->to_smtpd, "DATA_X\r\r\nXCRYPT OK\r\n", "smtpd")
+	    & same(dp->to_client, "354 go\r\n", "client"));
+    xsd_drive_free(dp);
+
+    /* A lookup error: 421 after the reply to what went before. */
+    xsd_cmd_filter = 0;
+    dp = session(NO);
+    xsd_drive_client(dp, "NOOP\r\n", 6);
+    xsd_cmd_filter = fail;
+    xsd_drive_client(dp, "RSET\r\n", 6);
+    xsd_drive_smtpd(dp, "250 ok\r\n", 8);
+    T_CHECK("smtpd_proto_filter_lookup_error_421_after_replies",
+	    same(dp->to_smtpd, "NOOP\r\n", "smtpd")
+	    & same(dp->to_client, "250 ok\r\n"
+		   "421 4.3.0 mx.test Server local data error\r\n", "client")
+	    && xsd_drive_closing(dp));
+    xsd_drive_free(dp);
+
+    /* Our own BDAT line would be rewritten: no header, the client's line. */
+    xsd_cmd_filter = 0;
+    dp = session(F_XCRYPT);
+    xsd_cmd_filter = filter("/^BDAT [0-9]{3,} LAST$/ NOOP\n");
+    xsd_drive_client(dp, "MAIL FROM:<a@x>\r\n", 17);
+    xsd_drive_smtpd(dp, "250 a\r\n", 7);
+    xsd_drive_reset(dp);
+    xsd_drive_client(dp, "BDAT 5 LAST\r\nhello", 18);
+    T_CHECK("smtpd_proto_filter_rewriting_our_bdat_line_no_header",
+	    same(dp->to_smtpd, "BDAT 5 LAST\r\nhello", "smtpd"));
+    xsd_drive_free(dp);
+    xsd_cmd_filter = 0;
+}
+
 int     main(int argc, char **argv)
 {
     msg_vstream_init(argv[0], VSTREAM_ERR);
@@ -424,5 +518,6 @@ int     main(int argc, char **argv)
     run_long_lines();
     run_trace_header();
     run_handshakes();
+    run_cmd_filter();
     return (T_DONE());
 }
