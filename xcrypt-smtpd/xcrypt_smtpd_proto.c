@@ -46,6 +46,15 @@
 /*	message close it. Commands are split into words as smtpd_token()
 /*	does: at any ASCII white space, not only space and tab.
 /*
+/*	With smtpd_command_filter (xsd_cmd_filter), each command line is
+/*	first looked up as smtpd(8) looks it up (the text that smtp_get()
+/*	leaves, leading space and tab skipped; not a line that smtpd(8)
+/*	rejects for bad UTF-8 or a bare LF first), and the result is the
+/*	command that is tracked and, for XCRYPT, answered; smtpd(8) gets
+/*	the client's own octets. A lookup error answers "421 4.3.0
+/*	\fImyhostname\fR Server local data error" after smtpd's
+/*	outstanding replies and ends the session, as smtpd(8) would.
+/*
 /*	End of DATA: without smtpd_forbid_bare_newline (or for a client
 /*	in smtpd_forbid_bare_newline_exclusions) a line that is "."
 /*	after its LF and the CRs before it are removed; with it, only a
