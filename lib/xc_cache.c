@@ -57,6 +57,10 @@
 /*
 /*	void	xc_cache_set_clock(fn)
 /*	time_t	(*fn)(void);
+/*
+/*	void	xc_cache_set_peer_limit(cache, limit)
+/*	XC_CACHE *cache;
+/*	int	limit;
 /* DESCRIPTION
 /*	This module keeps, for spec section 7, this host's DH key pair
 /*	per group and the shared values Z computed with it, in one tdb
@@ -122,13 +126,25 @@
 /*
 /*	xc_cache_set_clock() replaces time() for this module (a test
 /*	hook); a null pointer restores time().
+/*
+/*	xc_cache_set_peer_limit() bounds the number of shared values
+/*	(peer entries) in the file (default DEF_XC_CACHE_PEER_LIMIT,
+/*	values below 1 mean 1). When storing a new one makes the count
+/*	exceed the limit, the oldest entries (by creation time) are
+/*	deleted, down to the limit less a sixteenth of it, in the same
+/*	transaction; so a client that sends fresh public values without
+/*	end cannot grow the file without end. The count is kept in the
+/*	file and recounted whenever its record is missing or malformed,
+/*	and after every rotation.
 /* FILE FORMAT
 /* .ad
 /* .fi
 /*	tdb keys are text; values are fixed-size binary records that
 /*	start with the magic "XC", a version octet (1) and a kind octet,
 /*	integers big-endian. A record of the wrong size, magic, version,
-/*	kind or group is treated as missing and rewritten.
+/*	kind or group, or with a creation time beyond XC_CACHE_TIME_MAX
+/*	(2^40 - 1 seconds, year 36812), is treated as missing and
+/*	rewritten (so that no time arithmetic can overflow).
 /* .IP "pair:GROUP (528 octets)"
 /*	"XC" 1 'P', group id, 0, private length (2), creation time (8),
 /*	private exponent (256, left-aligned, zero-filled), public value
@@ -139,6 +155,8 @@
 /*	fingerprint (8), peer public fingerprint (8), Z (256, padded).
 /* .IP "stats (32 octets)"
 /*	"XC" 1 'S', 0, 0, 0, 0, hits (8), misses (8), rotations (8).
+/* .IP "peers (16 octets)"
+/*	"XC" 1 'N', 0, 0, 0, 0, the number of z: records (8).
 /* SECURITY
 /* .ad
 /* .fi
@@ -216,6 +234,17 @@
 #define XC_ST_OFF_ROTATIONS	24
 #define XC_ST_SIZE		32
 
+#define XC_PEERS_OFF_COUNT	8
+#define XC_PEERS_SIZE		16
+#define XC_REC_KIND_PEERS	'N'
+#define XC_KEY_PEERS		"peers"
+
+ /*
+  * Creation times beyond this are corrupt: the expiry arithmetic (now -
+  * created, created - now) then cannot overflow a time_t.
+  */
+#define XC_CACHE_TIME_MAX	((((uint64_t) 1) << 40) - 1)
+
 #define XC_KEY_STATS		"stats"
 #define XC_CACHE_KEY_MAX		100	/* "z:" name ":" 64 hex */
 
@@ -248,6 +277,7 @@ struct XC_CACHE {
     int     lifetime;
     int     memory;			/* TDB_INTERNAL */
     int     readonly;			/* xc_cache_open_existing() */
+    int     peer_limit;			/* most z: records */
     XC_CACHE_STATS stats;		/* this handle */
 };
 
@@ -447,6 +477,8 @@ static int xc_cache_pair_decode(const unsigned char *rec, const XC_GROUP *gp,
 	|| rec[5] != 0)
 	return (0);
     privlen = xc_get16(rec + XC_PAIR_OFF_PRIVLEN);
+    if (xc_get64(rec + XC_PAIR_OFF_CREATED) > XC_CACHE_TIME_MAX)
+	return (0);
     if (privlen == 0 || privlen > gp->plen
 	|| !xc_cache_zero_tail(rec + XC_PAIR_OFF_PRIV, privlen, XC_PMAX)
 	|| !xc_cache_zero_tail(rec + XC_PAIR_OFF_PUB, gp->plen, XC_PMAX)
@@ -469,6 +501,7 @@ static int xc_cache_z_decode(const unsigned char *rec, const XC_GROUP *gp)
 {
     return (xc_cache_rec_ok(rec, XC_REC_KIND_Z) && rec[4] == gp->id
 	    && xc_cache_zero_tail(rec, 5, 8)
+	    && xc_get64(rec + XC_Z_OFF_CREATED) <= XC_CACHE_TIME_MAX
 	    && xc_cache_zero_tail(rec + XC_Z_OFF_Z, gp->plen, XC_PMAX));
 }
 
@@ -788,6 +821,7 @@ static XC_CACHE *xc_cache_alloc(const char *path, int lifetime)
     memset(cp, 0, sizeof(*cp));
     cp->path = mystrdup(path && *path ? path : "(memory)");
     cp->lifetime = (lifetime > 0 ? lifetime : XC_CACHE_DEF_LIFETIME);
+    cp->peer_limit = DEF_XC_CACHE_PEER_LIMIT;
     return (cp);
 }
 
@@ -1024,6 +1058,146 @@ static int xc_cache_delete(XC_CACHE *cp, const char *prefix)
     return (ret);
 }
 
+typedef struct {
+    uint64_t created;
+    TDB_DATA key;
+} XC_CACHE_AGE;
+
+typedef struct {
+    XC_CACHE_AGE *list;
+    size_t  count;
+    size_t  size;
+} XC_CACHE_AGES;
+
+/* xc_cache_age_one - collect a z: key with its creation time */
+
+static int xc_cache_age_one(struct tdb_context *tdb, TDB_DATA key,
+			            TDB_DATA data, void *context)
+{
+    XC_CACHE_AGES *a = (XC_CACHE_AGES *) context;
+    uint64_t created = 0;
+
+    if (!xc_cache_key_is(key, "z:"))
+	return (0);
+
+    /*
+     * A malformed record counts as the oldest: it goes first.
+     */
+    if (data.dsize == XC_Z_SIZE
+	&& (created = xc_get64(data.dptr + XC_Z_OFF_CREATED)) > XC_CACHE_TIME_MAX)
+	created = 0;
+    if (a->count == a->size) {
+	if (a->size == 0) {
+	    a->size = 64;
+	    a->list = (XC_CACHE_AGE *) mymalloc(a->size * sizeof(*a->list));
+	} else {
+	    a->size *= 2;
+	    a->list = (XC_CACHE_AGE *) myrealloc((void *) a->list,
+						 a->size * sizeof(*a->list));
+	}
+    }
+    a->list[a->count].created = created;
+    a->list[a->count].key.dptr = (unsigned char *) mymemdup(key.dptr, key.dsize);
+    a->list[a->count].key.dsize = key.dsize;
+    a->count++;
+    return (0);
+}
+
+/* xc_cache_age_cmp - oldest first */
+
+static int xc_cache_age_cmp(const void *a, const void *b)
+{
+    uint64_t ta = ((const XC_CACHE_AGE *) a)->created;
+    uint64_t tb = ((const XC_CACHE_AGE *) b)->created;
+
+    return (ta < tb ? -1 : ta > tb ? 1 : 0);
+}
+
+/* xc_cache_peers_store - write the peer count */
+
+static int xc_cache_peers_store(XC_CACHE *cp, uint64_t count)
+{
+    unsigned char rec[XC_PEERS_SIZE];
+    TDB_DATA key;
+
+    memset(rec, 0, sizeof(rec));
+    rec[0] = XC_REC_MAGIC0;
+    rec[1] = XC_REC_MAGIC1;
+    rec[2] = XC_REC_VERSION;
+    rec[3] = XC_REC_KIND_PEERS;
+    xc_put64(rec + XC_PEERS_OFF_COUNT, count);
+    key.dptr = (unsigned char *) XC_KEY_PEERS;
+    key.dsize = strlen(XC_KEY_PEERS);
+    return (xc_cache_store(cp, key, rec, sizeof(rec)));
+}
+
+/* xc_cache_peers_trim - count the peer entries, drop the oldest beyond */
+
+static int xc_cache_peers_trim(XC_CACHE *cp)
+{
+    XC_CACHE_AGES a;
+    size_t  limit = cp->peer_limit;
+    size_t  keep = limit - limit / 16;
+    size_t  i;
+    int     ret = 0;
+
+    /*
+     * When over the limit, go down to a sixteenth below it, so that the
+     * next inserts need no walk over the whole file.
+     */
+    a.list = 0;
+    a.count = a.size = 0;
+    if (tdb_traverse(cp->tdb, xc_cache_age_one, &a) < 0)
+	ret = -1;
+    if (ret == 0 && a.count > limit) {
+	qsort((void *) a.list, a.count, sizeof(*a.list), xc_cache_age_cmp);
+	if (msg_verbose)
+	    msg_info("%s: %lu peer entries, limit %lu: removing the %lu oldest",
+		     cp->path, (unsigned long) a.count, (unsigned long) limit,
+		     (unsigned long) (a.count - keep));
+	for (i = 0; ret == 0 && i < a.count - keep; i++)
+	    if (tdb_delete(cp->tdb, a.list[i].key) != 0
+		&& tdb_error(cp->tdb) != TDB_ERR_NOEXIST)
+		ret = -1;
+    }
+    if (ret == 0)
+	ret = xc_cache_peers_store(cp, a.count > limit ? keep : a.count);
+    for (i = 0; i < a.count; i++)
+	myfree((void *) a.list[i].key.dptr);
+    if (a.list)
+	myfree((void *) a.list);
+    return (ret);
+}
+
+/* xc_cache_peers_added - count one new peer entry, keep the limit */
+
+static int xc_cache_peers_added(XC_CACHE *cp)
+{
+    unsigned char rec[XC_PEERS_SIZE];
+    TDB_DATA key;
+    uint64_t count;
+
+    key.dptr = (unsigned char *) XC_KEY_PEERS;
+    key.dsize = strlen(XC_KEY_PEERS);
+    if (xc_cache_fetch(cp, key, rec, sizeof(rec)) == XC_FETCH_OK
+	&& xc_cache_rec_ok(rec, XC_REC_KIND_PEERS)
+	&& xc_cache_zero_tail(rec, 4, XC_PEERS_OFF_COUNT)
+	&& (count = xc_get64(rec + XC_PEERS_OFF_COUNT)) < (uint64_t) cp->peer_limit)
+	return (xc_cache_peers_store(cp, count + 1));
+
+    /*
+     * At the limit, or no count we can trust: count, and trim.
+     */
+    return (xc_cache_peers_trim(cp));
+}
+
+/* xc_cache_set_peer_limit - most peer entries in the file */
+
+void    xc_cache_set_peer_limit(XC_CACHE *cp, int limit)
+{
+    cp->peer_limit = (limit > 0 ? limit : 1);
+}
+
 /* xc_cache_rotate_write - store a new pair, forget the group's Zs */
 
 static int xc_cache_rotate_write(XC_CACHE *cp, const XC_GROUP *gp,
@@ -1040,6 +1214,8 @@ static int xc_cache_rotate_write(XC_CACHE *cp, const XC_GROUP *gp,
     snprintf(prefix, sizeof(prefix), "z:%s:", gp->name);
     if (ret == 0)
 	ret = xc_cache_delete(cp, prefix);
+    if (ret == 0)
+	ret = xc_cache_peers_trim(cp);
     if (ret == 0)
 	ret = xc_cache_count_locked(cp, XC_ST_OFF_ROTATIONS);
     return (ret);
@@ -1105,13 +1281,18 @@ static int xc_cache_z_write(XC_CACHE *cp, const XC_GROUP *gp,
 {
     XC_KEYPAIR cur;
     int     current;
+    int     existed;
     int     ret = 0;
 
     current = (xc_cache_load_pair(cp, gp, &cur) == XC_FETCH_OK
 	       && memcmp(cur.pub, kp->pub, gp->plen) == 0);
     xc_keypair_wipe(&cur);
-    if (current)
+    if (current) {
+	existed = tdb_exists(cp->tdb, key);
 	ret = xc_cache_store(cp, key, rec, XC_Z_SIZE);
+	if (ret == 0 && !existed)
+	    ret = xc_cache_peers_added(cp);
+    }
     else if (msg_verbose)
 	msg_info("%s: %s pair was replaced; not caching", cp->path, gp->name);
     if (ret == 0)

@@ -63,6 +63,9 @@
 /*	only.
 /* .IP "\fBxcrypt_key_lifetime (2h)\fR"
 /*	How long a Diffie-Hellman key pair is used.
+/* .IP "\fBxcrypt_cache_peer_limit (10000)\fR"
+/*	The most shared values (one per peer public value) the key
+/*	cache keeps; the oldest are removed first.
 /* .IP "\fBxcrypt_smtp_helo_name ($myhostname)\fR"
 /*	The name sent with EHLO or HELO.
 /* .IP "\fBxcrypt_smtp_tls_security_level (may)\fR"
@@ -166,6 +169,7 @@ char   *var_xs_policy_maps;
 char   *var_xs_suites;
 char   *var_xs_cache_db;
 int     var_xs_key_lifetime;
+int     var_xs_peer_limit;
 char   *var_xs_helo_name;
 char   *var_xs_tls_level;
 int     var_xs_conn_tmout;
@@ -379,6 +383,7 @@ static void pre_init(char *unused_name, char **unused_argv)
      */
     xs_cache = xc_cache_open_owned(var_xs_cache_db, var_xs_key_lifetime,
 				   var_owner_uid, var_owner_gid);
+    xc_cache_set_peer_limit(xs_cache, var_xs_peer_limit);
     if (*var_xs_policy_maps)
 	xs_policy_maps = maps_create(VAR_XS_POLICY_MAPS, var_xs_policy_maps,
 				     DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX);
@@ -426,6 +431,7 @@ int     main(int argc, char **argv)
     static const CONFIG_INT_TABLE int_table[] = {
 	{VAR_SMTP_MXADDR_LIMIT, DEF_SMTP_MXADDR_LIMIT, &var_xs_mxaddr_limit, 0, 0},
 	{VAR_XS_LINE_LIMIT, DEF_XS_LINE_LIMIT, &var_xs_line_limit, 0, 0},
+	{VAR_XC_CACHE_PEER_LIMIT, DEF_XC_CACHE_PEER_LIMIT, &var_xs_peer_limit, 1, 0},
 	{0},
     };
     static const CONFIG_BOOL_TABLE bool_table[] = {

@@ -53,6 +53,7 @@ extern char *var_xs_suites;
 
 extern char *var_xs_cache_db;		/* VAR_XC_CACHE_DB, xcrypt.h */
 extern int var_xs_key_lifetime;		/* VAR_XC_KEY_LIFETIME, xcrypt.h */
+extern int var_xs_peer_limit;		/* VAR_XC_CACHE_PEER_LIMIT, xcrypt.h */
 
 #define VAR_XS_HELO_NAME	"xcrypt_smtp_helo_name"
 #define DEF_XS_HELO_NAME	"$myhostname"

@@ -70,6 +70,9 @@
 /*	The shared DH key cache. Empty: memory only.
 /* .IP "\fBxcrypt_key_lifetime (2h)\fR"
 /*	How long a DH key pair is used before it is replaced.
+/* .IP "\fBxcrypt_cache_peer_limit (10000)\fR"
+/*	The most shared values (one per peer public value) the key
+/*	cache keeps; the oldest are removed first.
 /* .IP "\fBxcrypt_smtpd_received_header (yes)\fR"
 /*	Start each message received over XCRYPT with the trace header
 /*	shown above.
@@ -136,6 +139,7 @@ char   *var_xsd_suites;
 char   *var_xsd_pass_service;
 char   *var_xsd_cache_db;
 int     var_xsd_key_lifetime;
+int     var_xsd_peer_limit;
 bool    var_xsd_rcvd_hdr;
 int     var_xsd_timeout;
 int     var_xsd_pass_timeout;
@@ -249,6 +253,7 @@ static void xsd_pre_init(char *unused_name, char **unused_argv)
     xc_init();
     xsd_cache = xc_cache_open_owned(var_xsd_cache_db, var_xsd_key_lifetime,
 				    var_owner_uid, var_owner_gid);
+    xc_cache_set_peer_limit(xsd_cache, var_xsd_peer_limit);
 }
 
 /* xsd_post_init - one process serves clients until idle or reload */
@@ -276,6 +281,10 @@ int     main(int argc, char **argv)
 	{VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0},
 	{0},
     };
+    static const CONFIG_INT_TABLE int_table[] = {
+	{VAR_XC_CACHE_PEER_LIMIT, DEF_XC_CACHE_PEER_LIMIT, &var_xsd_peer_limit, 1, 0},
+	{0},
+    };
     static const CONFIG_NINT_TABLE nint_table[] = {
 	{VAR_SMTPD_HARD_ERLIM, DEF_SMTPD_HARD_ERLIM, &var_xsd_hard_erlim, 1, 0},
 	{0},
@@ -291,6 +300,7 @@ int     main(int argc, char **argv)
     event_server_main(argc, argv, xsd_service,
 		       CA_MAIL_SERVER_STR_TABLE(str_table),
 		       CA_MAIL_SERVER_TIME_TABLE(time_table),
+		       CA_MAIL_SERVER_INT_TABLE(int_table),
 		       CA_MAIL_SERVER_NINT_TABLE(nint_table),
 		       CA_MAIL_SERVER_BOOL_TABLE(bool_table),
 		       CA_MAIL_SERVER_PRE_INIT(xsd_pre_init),
