@@ -127,6 +127,9 @@
 /*	xc_cache_set_clock() replaces time() for this module (a test
 /*	hook); a null pointer restores time().
 /*
+/*	xc_cache_tdb() (xc_private.h, a test hook for the fuzz targets)
+/*	returns the tdb under a handle.
+/*
 /*	xc_cache_set_peer_limit() bounds the number of shared values
 /*	(peer entries) in the file (default DEF_XC_CACHE_PEER_LIMIT,
 /*	values below 1 mean 1). When storing a new one makes the count
@@ -941,6 +944,13 @@ void    xc_cache_close(XC_CACHE *cp)
     myfree(cp->path);
     zeromem(cp, sizeof(*cp));
     myfree((void *) cp);
+}
+
+/* xc_cache_tdb - test hook: the handle's database */
+
+struct tdb_context *xc_cache_tdb(XC_CACHE *cp)
+{
+    return (cp->tdb);
 }
 
 /* xc_cache_is_memory - in-memory only? */

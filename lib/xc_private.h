@@ -12,7 +12,7 @@
 /*	Not part of the public interface (that is xcrypt.h). Pulls in
 /*	libtomcrypt with the libtommath descriptor declared, and names
 /*	the few helpers that more than one lib/ file needs, plus the
-/*	test-only hooks of the cipher module.
+/*	test-only hooks of the cipher and cache modules.
 /*--*/
 
 #include <stdint.h>
@@ -46,5 +46,11 @@ extern void xc_hex(const unsigned char *, size_t, char *);
   */
 extern void xc_cipher_set_seq(XC_CIPHER *, uint64_t);
 extern uint64_t xc_cipher_get_seq(const XC_CIPHER *);
+
+ /*
+  * Test hook: the tdb under a cache handle (fuzzing of record decoding).
+  */
+struct tdb_context;
+extern struct tdb_context *xc_cache_tdb(XC_CACHE *);
 
 #endif

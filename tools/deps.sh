@@ -16,7 +16,8 @@ build=$(cd "$build" && pwd)
 
 pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
  libtdb-dev tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
- libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography"
+ libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography
+ clang libclang-rt-14-dev valgrind"
 
 missing=
 for p in $pkgs; do
