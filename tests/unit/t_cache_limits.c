@@ -26,7 +26,7 @@
 /*	The path of xcrypt-cache(1) comes from XCRYPT_CACHE_BIN, by
 /*	default xcrypt-cache/xcrypt-cache (tests/run.sh runs from the top).
 /*
-/*	checks: 11
+/*	checks: 12
 /*--*/
 
 /* System library. */
