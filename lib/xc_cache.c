@@ -96,7 +96,13 @@
 /*	meanwhile: then that one is used), generates and stores the new
 /*	pair, and deletes every Z of the group: all processes that find
 /*	the pair expired at the same moment end up with one new pair,
-/*	and no Z computed with an old pair survives it.
+/*	and no Z computed with an old pair survives it. A tdb file never
+/*	shrinks; so when, after that, the file is at least 4 MB and its
+/*	records fill less than a quarter of it, the same transaction
+/*	writes them into a new file that replaces the old one (rename).
+/*	Every function below first checks (stat()) whether the file at
+/*	the path was replaced, and then moves to the new one, so that all
+/*	processes follow within one use of the cache.
 /*
 /*	xc_cache_shared() returns Z for the peer's public value (which
 /*	must be exactly as long as the group's p) under the given pair:
@@ -128,7 +134,8 @@
 /*	hook); a null pointer restores time().
 /*
 /*	xc_cache_tdb() (xc_private.h, a test hook for the fuzz targets)
-/*	returns the tdb under a handle.
+/*	returns the tdb under a handle; xc_cache_set_compact_min() (the
+/*	same) sets the size from which a file is compacted.
 /*
 /*	xc_cache_set_peer_limit() bounds the number of shared values
 /*	(peer entries) in the file (default DEF_XC_CACHE_PEER_LIMIT,
@@ -179,8 +186,9 @@
 /* BUGS
 /*	Two processes that find the same file corrupt at the same time
 /*	may each create a new one; the one that loses keeps using a file
-/*	that is no longer linked until it exits. Processes that opened
-/*	a file before it was moved aside keep using the old one.
+/*	that is no longer linked until its next use of the cache.
+/*	Updates that other processes make to a file while it is being
+/*	compacted (counters, a shared value stored just then) are lost.
 /* SEE ALSO
 /*	xcrypt-cache(1), cache administration
 /*	tdb(3), the trivial database
@@ -252,6 +260,18 @@
 #define XC_CACHE_KEY_MAX		100	/* "z:" name ":" 64 hex */
 
 #define XC_CACHE_HASH_SIZE	1021
+
+ /*
+  * Compaction after a rotation: a file of at least XC_CACHE_COMPACT_MIN
+  * octets that holds less than 1/XC_CACHE_COMPACT_RATIO of its size in
+  * records (counting XC_CACHE_REC_OVERHEAD octets of tdb's per record) is
+  * written anew. A file that transactions have touched is some 1 MB
+  * whatever it holds, hence the floor. xc_cache_set_compact_min() is a
+  * test hook.
+  */
+#define XC_CACHE_COMPACT_MIN	(4 * 1024 * 1024)
+#define XC_CACHE_COMPACT_RATIO	4
+#define XC_CACHE_REC_OVERHEAD	32
 #define XC_CACHE_TDB_FLAGS	TDB_NOSYNC	/* a cache: no fsync */
 #define XC_CACHE_DEF_LIFETIME	7200
 
@@ -272,6 +292,7 @@ typedef struct XC_CACHE_FILE {
 } XC_CACHE_FILE;
 
 static XC_CACHE_FILE *xc_cache_files;
+static off_t xc_cache_compact_min = XC_CACHE_COMPACT_MIN;
 
 struct XC_CACHE {
     struct tdb_context *tdb;		/* the file's, or TDB_INTERNAL */
@@ -828,22 +849,13 @@ static XC_CACHE *xc_cache_alloc(const char *path, int lifetime)
     return (cp);
 }
 
-/* xc_cache_open - open or create the cache, or fall back to memory */
+/* xc_cache_file_get - this process's open file for the path, or a new one */
 
-XC_CACHE *xc_cache_open(const char *path, int lifetime)
+static XC_CACHE_FILE *xc_cache_file_get(const char *path)
 {
-    XC_CACHE *cp;
     XC_CACHE_FILE *fp;
     struct tdb_context *tdb;
     struct stat st;
-
-    xc_init();
-    cp = xc_cache_alloc(path, lifetime);
-    if (path == 0 || *path == 0) {
-	cp->memory = 1;
-	cp->tdb = xc_cache_memory_tdb();
-	return (cp);
-    }
 
     /*
      * tdb refuses to open one file twice in a process: share it.
@@ -860,23 +872,16 @@ XC_CACHE *xc_cache_open(const char *path, int lifetime)
 			     xc_cache_tdb_why);
 		    fp->dev = 0;
 		    fp->ino = 0;
-		    cp->memory = 1;
-		    cp->tdb = xc_cache_memory_tdb();
-		    return (cp);
+		    return (0);
 		}
 		fp->pid = getpid();
 	    }
 	    fp->refs++;
-	    cp->file = fp;
-	    cp->tdb = fp->tdb;
-	    return (cp);
+	    return (fp);
 	}
     }
-    if ((tdb = xc_cache_open_file(path)) == 0) {
-	cp->memory = 1;
-	cp->tdb = xc_cache_memory_tdb();
-	return (cp);
-    }
+    if ((tdb = xc_cache_open_file(path)) == 0)
+	return (0);
     fp = (XC_CACHE_FILE *) mymalloc(sizeof(*fp));
     fp->tdb = tdb;
     if (fstat(tdb_fd(tdb), &st) == 0) {
@@ -890,8 +895,57 @@ XC_CACHE *xc_cache_open(const char *path, int lifetime)
     fp->refs = 1;
     fp->next = xc_cache_files;
     xc_cache_files = fp;
+    return (fp);
+}
+
+/* xc_cache_follow - use the file now at the path, if another replaced it */
+
+static void xc_cache_follow(XC_CACHE *cp)
+{
+    XC_CACHE_FILE *fp;
+    struct stat st;
+
+    /*
+     * A rotation that compacts the file (xc_cache_compact()) puts a new
+     * file in place of the old one: every process moves to it at its next
+     * use of the cache. A path that is gone or not a regular file changes
+     * nothing here.
+     */
+    if (cp->file == 0 || cp->memory || stat(cp->path, &st) < 0
+	|| !S_ISREG(st.st_mode)
+	|| (st.st_dev == cp->file->dev && st.st_ino == cp->file->ino))
+	return;
+    if ((fp = xc_cache_file_get(cp->path)) == 0)
+	return;
+    if (msg_verbose)
+	msg_info("%s: the file was replaced; using the new one", cp->path);
+    xc_cache_file_release(cp->file);
     cp->file = fp;
-    cp->tdb = tdb;
+    cp->tdb = fp->tdb;
+}
+
+/* xc_cache_open - open or create the cache, or fall back to memory */
+
+XC_CACHE *xc_cache_open(const char *path, int lifetime)
+{
+    XC_CACHE *cp;
+    XC_CACHE_FILE *fp;
+
+    xc_init();
+    cp = xc_cache_alloc(path, lifetime);
+    if (path == 0 || *path == 0) {
+	cp->memory = 1;
+	cp->tdb = xc_cache_memory_tdb();
+	return (cp);
+    }
+
+    if ((fp = xc_cache_file_get(path)) == 0) {
+	cp->memory = 1;
+	cp->tdb = xc_cache_memory_tdb();
+	return (cp);
+    }
+    cp->file = fp;
+    cp->tdb = fp->tdb;
     return (cp);
 }
 
@@ -944,6 +998,13 @@ void    xc_cache_close(XC_CACHE *cp)
     myfree(cp->path);
     zeromem(cp, sizeof(*cp));
     myfree((void *) cp);
+}
+
+/* xc_cache_set_compact_min - test hook: the compaction floor */
+
+void    xc_cache_set_compact_min(off_t size)
+{
+    xc_cache_compact_min = (size > 0 ? size : XC_CACHE_COMPACT_MIN);
 }
 
 /* xc_cache_tdb - test hook: the handle's database */
@@ -1231,6 +1292,88 @@ static int xc_cache_rotate_write(XC_CACHE *cp, const XC_GROUP *gp,
     return (ret);
 }
 
+typedef struct {
+    struct tdb_context *dest;
+    size_t  live;			/* octets of the records */
+    int     error;
+} XC_CACHE_COPY;
+
+/* xc_cache_copy_one - copy one record into the new file */
+
+static int xc_cache_copy_one(struct tdb_context *tdb, TDB_DATA key,
+			             TDB_DATA data, void *context)
+{
+    XC_CACHE_COPY *c = (XC_CACHE_COPY *) context;
+
+    if (c->dest != 0 && tdb_store(c->dest, key, data, TDB_INSERT) != 0) {
+	c->error = 1;
+	return (-1);
+    }
+    c->live += key.dsize + data.dsize + XC_CACHE_REC_OVERHEAD;
+    return (0);
+}
+
+/* xc_cache_compact - after a rotation, rewrite an oversized file */
+
+static void xc_cache_compact(XC_CACHE *cp)
+{
+    XC_CACHE_COPY c;
+    struct stat st;
+    char   *tmp;
+    int     fd;
+
+    /*
+     * A tdb file never shrinks: space that deleted records leave is only
+     * reused. After a rotation has deleted a group's shared values, a file
+     * much larger than what it holds is written anew next to the old one,
+     * and renamed over it. This runs inside the rotation's transaction,
+     * so no other process changes the old file meanwhile (but counters,
+     * updated under a record lock only, may lose a few counts); every
+     * process moves to the new file at its next use (xc_cache_follow()).
+     */
+    if (cp->memory || cp->file == 0 || fstat(tdb_fd(cp->tdb), &st) < 0
+	|| st.st_size < xc_cache_compact_min)
+	return;
+    c.dest = 0;
+    c.live = 0;
+    c.error = 0;
+    if (tdb_traverse_read(cp->tdb, xc_cache_copy_one, &c) < 0
+	|| (off_t) c.live * XC_CACHE_COMPACT_RATIO > st.st_size)
+	return;
+    tmp = mymalloc(strlen(cp->path) + 40);
+    sprintf(tmp, "%s.new-%ld", cp->path, (long) getpid());
+    (void) unlink(tmp);
+    if ((c.dest = tdb_open_ex(tmp, XC_CACHE_HASH_SIZE, XC_CACHE_TDB_FLAGS,
+			      O_RDWR | O_CREAT | O_EXCL, 0600,
+			      &xc_cache_tdb_log_ctx, 0)) == 0) {
+	msg_warn("%s: cannot create %s to compact the key cache: %m",
+		 cp->path, tmp);
+	myfree(tmp);
+	return;
+    }
+    c.live = 0;
+    fd = tdb_fd(c.dest);
+    if (tdb_traverse_read(cp->tdb, xc_cache_copy_one, &c) < 0 || c.error
+	|| (fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+	|| fchmod(fd, 0600) < 0) {
+	msg_warn("%s: cannot compact the key cache: %s", cp->path,
+		 tdb_errorstr(c.dest));
+	tdb_close(c.dest);
+	(void) unlink(tmp);
+	myfree(tmp);
+	return;
+    }
+    if (tdb_close(c.dest) != 0 || rename(tmp, cp->path) < 0) {
+	msg_warn("%s: cannot compact the key cache: %m", cp->path);
+	(void) unlink(tmp);
+	myfree(tmp);
+	return;
+    }
+    msg_info("%s: key cache compacted from %ld to about %ld octets",
+	     cp->path, (long) st.st_size, (long) c.live);
+    myfree(tmp);
+}
+
 /* xc_cache_keypair - this host's current pair for the group */
 
 int     xc_cache_keypair(XC_CACHE *cp, int group, XC_KEYPAIR *kp)
@@ -1243,6 +1386,7 @@ int     xc_cache_keypair(XC_CACHE *cp, int group, XC_KEYPAIR *kp)
 	return (XC_ERR_SYNTAX);
     if (cp->readonly)
 	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
 
     /*
      * Fast path: a valid, current pair, without locks beyond tdb's own
@@ -1275,11 +1419,20 @@ int     xc_cache_keypair(XC_CACHE *cp, int group, XC_KEYPAIR *kp)
     cp->stats.rotations++;
     if (msg_verbose)
 	msg_info("%s: new %s key pair", cp->path, gp->name);
-    if (xc_cache_rotate_write(cp, gp, kp) != 0 || xc_cache_tx_commit(cp) != 0) {
+    if (xc_cache_rotate_write(cp, gp, kp) != 0) {
 	xc_cache_tx_cancel(cp);
 	xc_cache_degrade(cp, "key pair update");
 	(void) xc_cache_rotate_write(cp, gp, kp);
+	return (XC_OK);
     }
+    xc_cache_compact(cp);
+    if (xc_cache_tx_commit(cp) != 0) {
+	xc_cache_tx_cancel(cp);
+	xc_cache_degrade(cp, "key pair update");
+	(void) xc_cache_rotate_write(cp, gp, kp);
+	return (XC_OK);
+    }
+    xc_cache_follow(cp);
     return (XC_OK);
 }
 
@@ -1328,6 +1481,7 @@ int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
 	return (XC_ERR_SYNTAX);
     if (cp->readonly)
 	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
     key = xc_cache_key_z(kbuf, gp, kp->pub, peer);
     xc_cache_fp(kp->pub, gp->plen, ownfp);
 
@@ -1384,6 +1538,7 @@ int     xc_cache_purge(XC_CACHE *cp)
 {
     if (cp->readonly)
 	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
     if (xc_cache_tx_begin(cp) != 0) {
 	msg_warn("%s: cannot start transaction: %s",
 		 cp->path, tdb_errorstr(cp->tdb));
@@ -1413,6 +1568,7 @@ int     xc_cache_totals(XC_CACHE *cp, XC_CACHE_STATS *st)
     TDB_DATA key;
 
     memset(st, 0, sizeof(*st));
+    xc_cache_follow(cp);
     key.dptr = (unsigned char *) XC_KEY_STATS;
     key.dsize = strlen(XC_KEY_STATS);
     if (xc_cache_fetch(cp, key, rec, sizeof(rec)) == XC_FETCH_OK
@@ -1470,6 +1626,7 @@ int     xc_cache_walk(XC_CACHE *cp, XC_CACHE_WALK_FN fn, void *context)
 
     w.fn = fn;
     w.context = context;
+    xc_cache_follow(cp);
     if (tdb_traverse_read(cp->tdb, xc_cache_walk_one, &w) < 0) {
 	msg_warn("%s: cannot read: %s", cp->path, tdb_errorstr(cp->tdb));
 	return (XC_ERR_CACHE);

@@ -48,9 +48,11 @@ extern void xc_cipher_set_seq(XC_CIPHER *, uint64_t);
 extern uint64_t xc_cipher_get_seq(const XC_CIPHER *);
 
  /*
-  * Test hook: the tdb under a cache handle (fuzzing of record decoding).
+  * Test hooks: the tdb under a cache handle (fuzzing of record decoding),
+  * the size from which a file is compacted after a rotation.
   */
 struct tdb_context;
 extern struct tdb_context *xc_cache_tdb(XC_CACHE *);
+extern void xc_cache_set_compact_min(off_t);
 
 #endif

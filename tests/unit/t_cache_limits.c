@@ -19,20 +19,29 @@
 /*	xc_cache_set_peer_limit(): with limit 64, 400 fresh peer values
 /*	leave at most 64 peer entries, the oldest gone and the newest
 /*	kept, and the file no larger than after the first 64 plus a
-/*	small slack (the size bound against handshake floods).
+/*	small slack (the size bound against handshake floods);
+/* .IP \(bu
+/*	a rotation gives the space back: a file grown by 3000 peer entries
+/*	(compaction floor lowered to 256 kB with the test hook) is, after
+/*	the pair's rotation deleted them, a new file of a few kB (another
+/*	inode) that passes tdb_check() and has mode 0600, holding the new
+/*	pair and the counters; a process that had the old file open moves
+/*	to the new one at its next use: it gets the same new pair, and the
+/*	value it stores lands in the new file.
 /* .PP
 /*	Raw record edits open the file with tdb directly, relying on the
 /*	layout of xc_cache(3). The clock is the module's test hook.
 /*	The path of xcrypt-cache(1) comes from XCRYPT_CACHE_BIN, by
 /*	default xcrypt-cache/xcrypt-cache (tests/run.sh runs from the top).
 /*
-/*	checks: 12
+/*	checks: 18
 /*--*/
 
 /* System library. */
 
 #include <sys_defs.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -50,6 +59,7 @@
 /* Application-specific. */
 
 #include <xcrypt.h>
+#include "xc_private.h"
 #include "t_check.h"
 
 #define LIFETIME	3600
@@ -343,6 +353,112 @@ static void test_peer_limit(const char *dir)
     xc_cache_close(c);
 }
 
+/* test_compaction - a rotation gives the file's space back */
+
+static void test_compaction(const char *dir)
+{
+    char    path[512];
+    XC_CACHE *c;
+    XC_CACHE *cc;
+    XC_KEYPAIR kp;
+    XC_KEYPAIR kp2;
+    XC_CACHE_STATS st;
+    unsigned char peer[XC_PMAX];
+    unsigned char z[XC_PMAX];
+    unsigned char child_pub[96];
+    struct stat sb1;
+    struct stat sb2;
+    struct tdb_context *tdb;
+    WALK    w;
+    int     go[2];
+    int     back[2];
+    int     hit;
+    int     i;
+    int     ok;
+    int     status;
+    pid_t   pid;
+    char    ch;
+
+    snprintf(path, sizeof(path), "%s/compact.tdb", dir);
+    xc_cache_set_compact_min(256 * 1024);
+    c = xc_cache_open(path, LIFETIME);
+    if (xc_cache_keypair(c, XC_GROUP_OAKLEY1, &kp) != XC_OK)
+	msg_fatal("keypair failed");
+    for (i = 0; i < 3000; i++) {
+	peer_value(XC_GROUP_OAKLEY1, peer);
+	t_now++;
+	if (xc_cache_shared(c, &kp, peer, 96, z, &hit) != XC_OK)
+	    msg_fatal("shared failed");
+    }
+    if (stat(path, &sb1) < 0)
+	msg_fatal("stat %s: %m", path);
+
+    /*
+     * Another process with the file open, waiting for the rotation.
+     */
+    if (pipe(go) < 0 || pipe(back) < 0)
+	msg_fatal("pipe: %m");
+    if ((pid = fork()) < 0)
+	msg_fatal("fork: %m");
+    if (pid == 0) {
+	cc = xc_cache_open(path, LIFETIME);
+	if (xc_cache_keypair(cc, XC_GROUP_OAKLEY1, &kp2) != XC_OK
+	    || write(back[1], "r", 1) != 1 || read(go[0], &ch, 1) != 1)
+	    _exit(1);
+	t_now += LIFETIME + 10;			/* the parent's clock too */
+	if (xc_cache_keypair(cc, XC_GROUP_OAKLEY1, &kp2) != XC_OK)
+	    _exit(1);
+	peer_value(XC_GROUP_OAKLEY1, peer);
+	if (xc_cache_shared(cc, &kp2, peer, 96, z, &hit) != XC_OK
+	    || write(back[1], kp2.pub, 96) != 96)
+	    _exit(1);
+	xc_cache_close(cc);
+	_exit(0);
+    }
+    if (read(back[0], &ch, 1) != 1)
+	msg_fatal("child failed");
+
+    /* Rotate: every peer entry of the group goes, the file is rewritten. */
+    t_now += LIFETIME + 10;
+    ok = xc_cache_keypair(c, XC_GROUP_OAKLEY1, &kp2) == XC_OK
+	&& memcmp(kp.pub, kp2.pub, 96) != 0;
+    if (stat(path, &sb2) < 0)
+	msg_fatal("stat %s: %m", path);
+    T_CHECKF("rotation_compacts_the_file", ok && sb2.st_ino != sb1.st_ino
+	     && sb2.st_size <= 64 * 1024 && sb2.st_size * 4 < sb1.st_size,
+	     "ok=%d, %ld octets (inode %lu) before, %ld (inode %lu) after",
+	     ok, (long) sb1.st_size, (unsigned long) sb1.st_ino,
+	     (long) sb2.st_size, (unsigned long) sb2.st_ino);
+    msg_info("file size: %ld octets with 3000 peer entries, %ld after the "
+	     "rotation", (long) sb1.st_size, (long) sb2.st_size);
+    T_CHECKF("compacted_file_mode_0600", (sb2.st_mode & 07777) == 0600,
+	     "mode 0%o", (unsigned) (sb2.st_mode & 07777));
+
+    /* The other process moves to the new file. */
+    ok = write(go[1], "g", 1) == 1 && read(back[0], child_pub, 96) == 96
+	&& waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+	&& WEXITSTATUS(status) == 0;
+    T_CHECK("other_process_follows_to_the_new_pair",
+	    ok && memcmp(child_pub, kp2.pub, 96) == 0);
+    walk(c, &w);
+    T_CHECKF("other_process_stores_into_the_new_file",
+	     w.pairs == 1 && w.peers == 1, "pairs=%d peers=%d", w.pairs,
+	     w.peers);
+    xc_cache_totals(c, &st);
+    T_CHECKF("compaction_keeps_the_counters", st.misses >= 3000
+	     && st.rotations >= 2, "misses %lu rotations %lu", st.misses,
+	     st.rotations);
+    xc_cache_close(c);
+    xc_keypair_wipe(&kp);
+    xc_keypair_wipe(&kp2);
+    ok = (tdb = tdb_open(path, 0, 0, O_RDONLY, 0)) != 0
+	&& tdb_check(tdb, 0, 0) == 0;
+    if (tdb)
+	tdb_close(tdb);
+    T_CHECK("compacted_file_passes_tdb_check", ok);
+    xc_cache_set_compact_min(0);
+}
+
 int     main(int argc, char **argv)
 {
     char    dir[] = "/tmp/t_cache_limits.XXXXXX";
@@ -356,6 +472,7 @@ int     main(int argc, char **argv)
     test_times(dir);
     test_future_age(dir);
     test_peer_limit(dir);
+    test_compaction(dir);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd) != 0)
 	msg_warn("cannot remove %s", dir);
