@@ -6,6 +6,7 @@
 # test did not start.
 #
 #	pass NAME / fail NAME DETAIL / check NAME CMD...	report a result
+#	skip NAME WHY			a check that could not run (never PASS)
 #	pf_new NAME			create instance $T/NAME (config only)
 #	pf_set NAME param=value...	set main.cf parameters
 #	pf_master NAME LINE		append a master.cf line
@@ -49,6 +50,7 @@ _pf_san_env() {
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: ${2:-}"; }
+skip() { echo "SKIP $1: ${2:-}"; }
 check() {
     local name=$1; shift
     if "$@"; then pass "$name"; else fail "$name" "$*"; fi

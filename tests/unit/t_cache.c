@@ -48,6 +48,8 @@
 /*	rely on the record layout documented in xc_cache(3).
 /*--*/
 
+/* checks: 77 */
+
 /* System library. */
 
 #include <sys_defs.h>

@@ -17,6 +17,10 @@
 /*	stdout; tests/run.sh counts them. T_DONE() returns the exit status
 /*	(1 if anything failed). Names are the behaviour pinned, e.g.
 /*	"kat_rc4_rfc6229_offset_1520".
+/*
+/*	Each program's source declares how many checks it runs, on a line
+/*	of its own: a comment that holds exactly "checks: N"; tests/run.sh
+/*	fails a program that runs a different number.
 /*--*/
 
 #include <stdio.h>

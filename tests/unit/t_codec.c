@@ -31,6 +31,8 @@
 /*	valgrind or AddressSanitizer.
 /*--*/
 
+/* checks: 205 */
+
 /* System library. */
 
 #include <sys_defs.h>

@@ -13,6 +13,8 @@
 /*	sealing limits and counter exhaustion.
 /*--*/
 
+/* checks: 98 */
+
 /* System library. */
 
 #include <sys_defs.h>

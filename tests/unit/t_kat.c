@@ -28,6 +28,8 @@
 /*	Output: one PASS/FAIL line per check (t_check.h).
 /*--*/
 
+/* checks: 141 */
+
 /* System library. */
 
 #include <sys_defs.h>

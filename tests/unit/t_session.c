@@ -14,6 +14,8 @@
 /*	are refused.
 /*--*/
 
+/* checks: 68 */
+
 /* System library. */
 
 #include <sys_defs.h>

@@ -20,6 +20,8 @@
 /*	Each check prints "PASS name" or "FAIL name: detail".
 /*--*/
 
+/* checks: 110 */
+
 /* System library. */
 
 #include <sys_defs.h>
