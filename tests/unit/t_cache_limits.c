@@ -33,9 +33,9 @@
 /*	layout of xc_cache(3). The clock is the module's test hook.
 /*	The path of xcrypt-cache(1) comes from XCRYPT_CACHE_BIN, by
 /*	default xcrypt-cache/xcrypt-cache (tests/run.sh runs from the top).
-/*
-/*	checks: 18
 /*--*/
+
+/* checks: 18 */
 
 /* System library. */
 

@@ -16,9 +16,9 @@
 /*	For every AEAD suite, the peer end of a socketpair writes, in one
 /*	write(2), good records followed by a record with a flipped
 /*	ciphertext bit, or with a length out of range.
-/*
-/*	checks: 10
 /*--*/
+
+/* checks: 10 */
 
 /* System library. */
 
