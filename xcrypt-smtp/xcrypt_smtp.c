@@ -328,9 +328,11 @@ static void pre_init(char *unused_name, char **unused_argv)
      * them at the end; with glibc's default trim threshold the freed top
      * of the heap goes back to the kernel every time, so that the next
      * session pays for brk() calls and a page fault per 4 KiB again. Keep
-     * up to 1 MiB of free heap instead.
+     * up to 1 MiB of free heap instead. (Not in the sanitizer build:
+     * ASan's allocator replaces glibc's and refuses mallopt().)
      */
-#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD)
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD) \
+    && !defined(__SANITIZE_ADDRESS__)
     if (mallopt(M_TRIM_THRESHOLD, XS_TRIM_THRESHOLD) == 0)
 	msg_warn("mallopt M_TRIM_THRESHOLD failed; continuing");
 #endif
