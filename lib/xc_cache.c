@@ -39,6 +39,21 @@
 /*	unsigned char *z;
 /*	int	*hit;
 /*
+/*	int	xc_cache_shared_find(cache, pair, peer, peerlen, z, hit)
+/*	XC_CACHE *cache;
+/*	const XC_KEYPAIR *pair;
+/*	const unsigned char *peer;
+/*	size_t	peerlen;
+/*	unsigned char *z;
+/*	int	*hit;
+/*
+/*	int	xc_cache_shared_store(cache, pair, peer, peerlen, z)
+/*	XC_CACHE *cache;
+/*	const XC_KEYPAIR *pair;
+/*	const unsigned char *peer;
+/*	size_t	peerlen;
+/*	const unsigned char *z;
+/*
 /*	int	xc_cache_purge(cache)
 /*	XC_CACHE *cache;
 /*
@@ -112,7 +127,11 @@
 /*	unreachable even before they are deleted, and a hit is returned
 /*	only when the record also names the pair's public value. A value
 /*	computed with a pair that is no longer the current one is
-/*	returned but not stored.
+/*	returned but not stored. It is xc_cache_shared_find() (cached,
+/*	or computed without storing) followed on a miss by
+/*	xc_cache_shared_store(): a server stores Z only once the peer
+/*	has confirmed the handshake, so that a client that never does
+/*	cannot fill the file.
 /*
 /*	xc_cache_purge() deletes all pairs and shared values, in one
 /*	transaction, safe while daemons use the file: the next use
@@ -173,8 +192,12 @@
 /*	The file holds private exponents and shared values: it is
 /*	created with mode 0600 and a file found with group or other
 /*	permissions is reset to 0600. Record buffers on the stack are
-/*	zeroed after use. tdb's own heap copies (traversal) and the
-/*	memory of TDB_INTERNAL caches are freed without being zeroed.
+/*	zeroed after use, and so are the heap copies that tdb hands to
+/*	our callbacks (traversals, and reads inside a transaction) before
+/*	tdb frees them. Not reached from here: the block and recovery
+/*	buffers of tdb's own transaction code (a process that writes a
+/*	record may keep copies of nearby records in freed heap), and the
+/*	memory of TDB_INTERNAL caches, freed without being zeroed.
 /* DIAGNOSTICS
 /*	Problems with the file are logged with msg_warn() and the
 /*	handle carries on in memory; a write failure at run time is
@@ -272,7 +295,16 @@
 #define XC_CACHE_COMPACT_MIN	(4 * 1024 * 1024)
 #define XC_CACHE_COMPACT_RATIO	4
 #define XC_CACHE_REC_OVERHEAD	32
-#define XC_CACHE_TDB_FLAGS	TDB_NOSYNC	/* a cache: no fsync */
+
+ /*
+  * A cache: no fsync. No mmap either: a file that shrinks or cannot be
+  * written under a mapping (truncated in place, made immutable, ...) would
+  * kill the process with SIGBUS, and the front end with all its sessions;
+  * with read() and write() tdb reports an I/O error and the process goes
+  * on with an in-memory cache (t_cache: shrunk_file_under_process_*;
+  * tests/soak.sh, faults cache_truncate and cache_unwritable).
+  */
+#define XC_CACHE_TDB_FLAGS	(TDB_NOSYNC | TDB_NOMMAP)
 #define XC_CACHE_DEF_LIFETIME	7200
 
 #define XC_FETCH_NONE		0	/* no such record */
@@ -302,6 +334,7 @@ struct XC_CACHE {
     int     memory;			/* TDB_INTERNAL */
     int     readonly;			/* xc_cache_open_existing() */
     int     peer_limit;			/* most z: records */
+    int     in_tx;			/* in a tdb transaction (file) */
     XC_CACHE_STATS stats;		/* this handle */
 };
 
@@ -532,6 +565,7 @@ static int xc_cache_z_decode(const unsigned char *rec, const XC_GROUP *gp)
 typedef struct {
     unsigned char *buf;
     size_t  want;
+    int     wipe;			/* data is tdb's heap copy */
 } XC_CACHE_FETCH;
 
 /* xc_cache_parser - copy a record of the expected size */
@@ -540,10 +574,15 @@ static int xc_cache_parser(TDB_DATA key, TDB_DATA data, void *context)
 {
     XC_CACHE_FETCH *f = (XC_CACHE_FETCH *) context;
 
-    if (data.dsize != f->want)
-	return (XC_FETCH_BAD);
-    memcpy(f->buf, data.dptr, f->want);
-    return (XC_FETCH_OK);
+    int     ret = XC_FETCH_BAD;
+
+    if (data.dsize == f->want) {
+	memcpy(f->buf, data.dptr, f->want);
+	ret = XC_FETCH_OK;
+    }
+    if (f->wipe)
+	zeromem(data.dptr, data.dsize);
+    return (ret);
 }
 
 /* xc_cache_fetch - read a record into a fixed buffer */
@@ -556,6 +595,14 @@ static int xc_cache_fetch(XC_CACHE *cp, TDB_DATA key, unsigned char *buf,
 
     f.buf = buf;
     f.want = want;
+
+    /*
+     * Outside a transaction tdb hands the parser a pointer into its map of
+     * the file (never write there). Inside one it reads the record into a
+     * heap copy that it frees without zeroing: wipe it, it may hold a
+     * private exponent or a shared value.
+     */
+    f.wipe = cp->in_tx;
     ret = tdb_parse_record(cp->tdb, key, xc_cache_parser, &f);
     if (ret != XC_FETCH_OK && ret != XC_FETCH_BAD) {
 	if (tdb_error(cp->tdb) != TDB_ERR_NOEXIST)
@@ -652,14 +699,26 @@ static void xc_cache_degrade(XC_CACHE *cp, const char *what)
 
 static int xc_cache_tx_begin(XC_CACHE *cp)
 {
-    return (cp->memory ? 0 : tdb_transaction_start(cp->tdb));
+    if (cp->memory)
+	return (0);
+    if (tdb_transaction_start(cp->tdb) != 0)
+	return (-1);
+    cp->in_tx = 1;
+    return (0);
 }
 
 /* xc_cache_tx_commit - commit (files only) */
 
 static int xc_cache_tx_commit(XC_CACHE *cp)
 {
-    return (cp->memory ? 0 : tdb_transaction_commit(cp->tdb));
+    int     ret;
+
+    if (cp->memory)
+	return (0);
+    ret = tdb_transaction_commit(cp->tdb);
+    if (ret == 0)
+	cp->in_tx = 0;
+    return (ret);
 }
 
 /* xc_cache_tx_cancel - cancel (files only) */
@@ -668,6 +727,7 @@ static void xc_cache_tx_cancel(XC_CACHE *cp)
 {
     if (!cp->memory)
 	(void) tdb_transaction_cancel(cp->tdb);
+    cp->in_tx = 0;
 }
 
 /* xc_cache_count_locked - add to the persistent counters */
@@ -1085,6 +1145,8 @@ static int xc_cache_doom(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 {
     XC_CACHE_DOOMED *d = (XC_CACHE_DOOMED *) context;
 
+    /* A traversal hands out tdb's heap copy, freed without zeroing. */
+    zeromem(data.dptr, data.dsize);
     if (d->prefix ? !xc_cache_key_is(key, d->prefix) :
 	(key.dsize == strlen(XC_KEY_STATS)
 	 && memcmp(key.dptr, XC_KEY_STATS, key.dsize) == 0))
@@ -1455,19 +1517,18 @@ static int xc_cache_z_write(XC_CACHE *cp, const XC_GROUP *gp,
 	ret = xc_cache_store(cp, key, rec, XC_Z_SIZE);
 	if (ret == 0 && !existed)
 	    ret = xc_cache_peers_added(cp);
-    }
-    else if (msg_verbose)
+    } else if (msg_verbose)
 	msg_info("%s: %s pair was replaced; not caching", cp->path, gp->name);
     if (ret == 0)
 	ret = xc_cache_count_locked(cp, XC_ST_OFF_MISSES);
     return (ret);
 }
 
-/* xc_cache_shared - Z for a peer, cached or computed */
+/* xc_cache_shared_find - Z for a peer: cached, or computed and not stored */
 
-int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
-			        const unsigned char *peer, size_t peerlen,
-			        unsigned char *z, int *hit)
+int     xc_cache_shared_find(XC_CACHE *cp, const XC_KEYPAIR *kp,
+			             const unsigned char *peer, size_t peerlen,
+			             unsigned char *z, int *hit)
 {
     const XC_GROUP *gp = xc_group(kp->group);
     unsigned char rec[XC_Z_SIZE];
@@ -1498,18 +1559,37 @@ int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
 	xc_cache_count(cp, XC_ST_OFF_HITS);
 	return (XC_OK);
     }
+    zeromem(rec, sizeof(rec));
     if (ret != XC_FETCH_NONE)
 	msg_warn("%s: malformed shared value record for %s; replacing it",
 		 cp->path, gp->name);
 
     /*
-     * Miss: compute, then store unless the pair was replaced meanwhile.
+     * Miss: compute.
      */
-    if ((ret = xc_dh_shared(kp, peer, peerlen, z)) != XC_OK) {
-	zeromem(rec, sizeof(rec));
+    if ((ret = xc_dh_shared(kp, peer, peerlen, z)) != XC_OK)
 	return (ret);
-    }
     cp->stats.misses++;
+    return (XC_OK);
+}
+
+/* xc_cache_shared_store - remember Z, unless the pair was replaced */
+
+int     xc_cache_shared_store(XC_CACHE *cp, const XC_KEYPAIR *kp,
+			              const unsigned char *peer, size_t peerlen,
+			              const unsigned char *z)
+{
+    const XC_GROUP *gp = xc_group(kp->group);
+    unsigned char rec[XC_Z_SIZE];
+    char    kbuf[XC_CACHE_KEY_MAX];
+    TDB_DATA key;
+
+    if (gp == 0 || peerlen != gp->plen)
+	return (XC_ERR_SYNTAX);
+    if (cp->readonly)
+	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
+    key = xc_cache_key_z(kbuf, gp, kp->pub, peer);
     memset(rec, 0, sizeof(rec));
     rec[0] = XC_REC_MAGIC0;
     rec[1] = XC_REC_MAGIC1;
@@ -1517,7 +1597,7 @@ int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
     rec[3] = XC_REC_KIND_Z;
     rec[4] = gp->id;
     xc_put64(rec + XC_Z_OFF_CREATED, (uint64_t) xc_cache_now());
-    memcpy(rec + XC_Z_OFF_OWNFP, ownfp, XC_FP_LEN);
+    xc_cache_fp(kp->pub, gp->plen, rec + XC_Z_OFF_OWNFP);
     xc_cache_fp(peer, gp->plen, rec + XC_Z_OFF_PEERFP);
     memcpy(rec + XC_Z_OFF_Z, z, gp->plen);
     if (xc_cache_tx_begin(cp) != 0)
@@ -1530,6 +1610,20 @@ int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
     }
     zeromem(rec, sizeof(rec));
     return (XC_OK);
+}
+
+/* xc_cache_shared - Z for a peer, cached or computed and stored */
+
+int     xc_cache_shared(XC_CACHE *cp, const XC_KEYPAIR *kp,
+			        const unsigned char *peer, size_t peerlen,
+			        unsigned char *z, int *hit)
+{
+    int     ret;
+
+    if ((ret = xc_cache_shared_find(cp, kp, peer, peerlen, z, hit)) == XC_OK
+	&& *hit == 0)
+	ret = xc_cache_shared_store(cp, kp, peer, peerlen, z);
+    return (ret);
 }
 
 /* xc_cache_purge - forget all pairs and shared values */
@@ -1612,8 +1706,11 @@ static int xc_cache_walk_one(struct tdb_context *tdb, TDB_DATA key,
 	entry.created = (time_t) xc_get64(rec + XC_Z_OFF_CREATED);
 	xc_cache_fp_hex(rec + XC_Z_OFF_PEERFP, entry.fingerprint);
     } else {
+	zeromem(data.dptr, data.dsize);
 	return (0);
     }
+    /* A traversal hands out tdb's heap copy, freed without zeroing. */
+    zeromem(data.dptr, data.dsize);
     w->fn(&entry, w->context);
     return (0);
 }

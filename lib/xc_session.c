@@ -17,6 +17,15 @@
 /*	XC_CACHE *cache;
 /*	const XC_HELLO *peer;
 /*
+/*	int	xc_session_finish_unsaved(s, cache, peer)
+/*	XC_SESSION *s;
+/*	XC_CACHE *cache;
+/*	const XC_HELLO *peer;
+/*
+/*	void	xc_session_save(s, cache)
+/*	XC_SESSION *s;
+/*	XC_CACHE *cache;
+/*
 /*	void	xc_session_wipe(s)
 /*	XC_SESSION *s;
 /* DESCRIPTION
@@ -39,6 +48,12 @@
 /*	octets of SHA-256(Ka || Kb || Na || Nb), client values first,
 /*	as 16 lower-case hex digits, so that both ends log the same
 /*	one. Z is wiped before return.
+/*
+/*	xc_session_finish_unsaved() does the same, but a Z that was not
+/*	in the cache is kept in the session instead of being stored;
+/*	xc_session_save() stores it (once the peer has confirmed the
+/*	handshake) and wipes it. xc_session_wipe() wipes it too, so a
+/*	handshake that is never confirmed leaves nothing in the cache.
 /*
 /*	xc_session_wipe() zeroes the session, keys and key pair
 /*	included.
@@ -111,10 +126,10 @@ static int xc_session_fingerprint(XC_SESSION *s, const unsigned char *ka,
     return (ok ? XC_OK : XC_ERR_CRYPTO);
 }
 
-/* xc_session_finish - the peer's half: Z, keys, fingerprint */
+/* xc_session_derive - the peer's half: Z, keys, fingerprint */
 
-int     xc_session_finish(XC_SESSION *s, XC_CACHE *cache,
-			          const XC_HELLO *peer)
+static int xc_session_derive(XC_SESSION *s, XC_CACHE *cache,
+			             const XC_HELLO *peer, int save)
 {
     const XC_GROUP *g;
     unsigned char z[XC_PMAX];
@@ -134,8 +149,11 @@ int     xc_session_finish(XC_SESSION *s, XC_CACHE *cache,
     if ((ret = xc_dh_check_public(s->suite->group, peer->pub,
 				  peer->publen)) != XC_OK)
 	return (ret);
-    if (cache != 0)
+    if (cache != 0 && save)
 	ret = xc_cache_shared(cache, &s->pair, peer->pub, peer->publen, z, &hit);
+    else if (cache != 0)
+	ret = xc_cache_shared_find(cache, &s->pair, peer->pub, peer->publen,
+				   z, &hit);
     else
 	ret = xc_dh_shared(&s->pair, peer->pub, peer->publen, z);
     if (ret != XC_OK) {
@@ -155,14 +173,51 @@ int     xc_session_finish(XC_SESSION *s, XC_CACHE *cache,
 	nb = s->nonce;
     }
     ret = xc_kdf(s->suite, z, g->plen, na, nb, &s->keys);
+    if (ret == XC_OK && cache != 0 && !save && !hit) {
+	memcpy(s->z, z, g->plen);
+	memcpy(s->peer, peer->pub, g->plen);
+	s->unsaved = 1;
+    }
     zeromem(z, sizeof(z));
     if (ret == XC_OK)
 	ret = xc_session_fingerprint(s, ka, kb, na, nb, g->plen);
     if (ret != XC_OK) {
 	xc_keys_wipe(&s->keys);
 	s->fingerprint[0] = 0;
+	zeromem(s->z, sizeof(s->z));
+	s->unsaved = 0;
     }
     return (ret);
+}
+
+/* xc_session_finish - the peer's half, Z cached at once */
+
+int     xc_session_finish(XC_SESSION *s, XC_CACHE *cache,
+			          const XC_HELLO *peer)
+{
+    return (xc_session_derive(s, cache, peer, 1));
+}
+
+/* xc_session_finish_unsaved - the peer's half, Z kept for later */
+
+int     xc_session_finish_unsaved(XC_SESSION *s, XC_CACHE *cache,
+				          const XC_HELLO *peer)
+{
+    return (xc_session_derive(s, cache, peer, 0));
+}
+
+/* xc_session_save - store a Z kept by xc_session_finish_unsaved() */
+
+void    xc_session_save(XC_SESSION *s, XC_CACHE *cache)
+{
+    const XC_GROUP *g;
+
+    if (s->unsaved && cache != 0 && s->suite != 0) {
+	g = xc_group(s->suite->group);
+	(void) xc_cache_shared_store(cache, &s->pair, s->peer, g->plen, s->z);
+    }
+    zeromem(s->z, sizeof(s->z));
+    s->unsaved = 0;
 }
 
 /* xc_session_wipe - forget everything */

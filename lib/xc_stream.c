@@ -18,6 +18,9 @@
 /*
 /*	int	xc_stream_active(stream)
 /*	VSTREAM	*stream;
+/*
+/*	int	xc_stream_verify_failed(stream)
+/*	VSTREAM	*stream;
 /* DESCRIPTION
 /*	This module turns XCRYPT protection on and off for a VSTREAM in the
 /*	manner of tls_stream(3): it replaces the stream's read and write
@@ -51,6 +54,11 @@
 /*
 /*	xc_stream_active() returns non-zero when the stream reads and
 /*	writes through xc_stream_start()'s functions.
+/*
+/*	xc_stream_verify_failed() returns non-zero when the stream is
+/*	active and has failed for a cryptographic reason (see
+/*	DIAGNOSTICS), so that a caller can tell a peer that sent
+/*	garbage from one that merely hung up.
 /* DIAGNOSTICS
 /*	xc_stream_start() returns the count of discarded octets (>= 0), or
 /*	XC_ERR_STATE (already active, unflushed output), XC_ERR_SUITE
@@ -124,6 +132,7 @@ typedef struct XC_STREAM {
     XC_CIPHER *tx;			/* our sending direction */
     XC_CIPHER *rx;			/* our receiving direction */
     int     failed;			/* refuse all further I/O */
+    int     verify_failed;		/* ... because of spec 4.4 */
     unsigned char *wbuf;		/* ciphertext out */
     size_t  wsize;
     unsigned char *rbuf;		/* AEAD: ciphertext in */
@@ -187,6 +196,7 @@ static int xc_budget_left(XC_BUDGET *bp)
 static ssize_t xc_stream_fail(XC_STREAM *xs)
 {
     xs->failed = 1;
+    xs->verify_failed = 1;
     errno = EIO;
     return (-1);
 }
@@ -515,6 +525,14 @@ int     xc_stream_active(VSTREAM *stream)
     return (vstream_context(stream) != 0
 	    && (stream->read_fn == xc_stream_ks_read
 		|| stream->read_fn == xc_stream_aead_read));
+}
+
+/* xc_stream_verify_failed - did protected data fail to verify? */
+
+int     xc_stream_verify_failed(VSTREAM *stream)
+{
+    return (xc_stream_active(stream)
+	    && ((XC_STREAM *) vstream_context(stream))->verify_failed);
 }
 
 /* xc_stream_start - switch the stream to the session keys */

@@ -63,9 +63,9 @@
 #include "xcrypt.h"
 
 static const XC_SUITE xc_suites[XC_SUITE_COUNT] = {
-    {XC_SUITE_ARRSYFOR, "arrsyfor_1.0", XC_GROUP_OAKLEY1, 10, 10, 0},
-    {XC_SUITE_SOBER128, "sober128_1.0", XC_GROUP_OAKLEY1, 10, 10, 0},
-    {XC_SUITE_CHACHA, "chacha20poly1305_2.0", XC_GROUP_MODP14, 16, 32, 1},
+    {XC_SUITE_ARRSYFOR, "arrsyfor_1.0", XC_GROUP_OAKLEY1, 10, 10, 0, 0},
+    {XC_SUITE_SOBER128, "sober128_1.0", XC_GROUP_OAKLEY1, 10, 10, 0, 0},
+    {XC_SUITE_CHACHA, "chacha20poly1305_2.0", XC_GROUP_MODP14, 16, 32, 1, 0},
 };
 
 #define XC_SUITE_SEP	" \t,\r\n"

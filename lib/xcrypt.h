@@ -112,7 +112,15 @@ typedef struct XC_SUITE {
     size_t  nonce_len;			/* 10 or 16 */
     size_t  key_len;			/* 10 or 32 */
     int     aead;			/* records (6.3) vs keystream */
+    int     flags;			/* XC_SUITE_FLAG_* */
 } XC_SUITE;
+
+ /*
+  * XC_SUITE_FLAG_PIPELINED_OK: the client may switch right after it sent
+  * XCRYPT OK, without waiting for 250 XCRYPT OK (spec 4.5); the stream
+  * layer then checks that reply itself. No suite of this edition sets it.
+  */
+#define XC_SUITE_FLAG_PIPELINED_OK	(1<<0)
 
 extern const XC_SUITE *xc_suite(int);
 extern const XC_SUITE *xc_suite_find(const char *, size_t);
@@ -263,6 +271,13 @@ extern int xc_cache_keypair(XC_CACHE *, int, XC_KEYPAIR *);
 extern int xc_cache_shared(XC_CACHE *, const XC_KEYPAIR *,
 			           const unsigned char *, size_t,
 			           unsigned char *, int *);
+ /* The same in two steps: find (cached, or computed; no write), store. */
+extern int xc_cache_shared_find(XC_CACHE *, const XC_KEYPAIR *,
+				        const unsigned char *, size_t,
+				        unsigned char *, int *);
+extern int xc_cache_shared_store(XC_CACHE *, const XC_KEYPAIR *,
+				         const unsigned char *, size_t,
+				         const unsigned char *);
 extern int xc_cache_purge(XC_CACHE *);
 extern int xc_cache_stats(XC_CACHE *, XC_CACHE_STATS *);
 
@@ -333,12 +348,73 @@ typedef struct XC_SESSION {
     XC_KEYS keys;
     int     cache_hit;
     char    fingerprint[17];
+    unsigned char peer[XC_PMAX];	/* unsaved: peer value ... */
+    unsigned char z[XC_PMAX];		/* ... and Z, until saved */
+    int     unsaved;
 } XC_SESSION;
 
 extern int xc_session_start(XC_SESSION *, XC_CACHE *, const XC_SUITE *, int);
 extern int xc_session_finish(XC_SESSION *, XC_CACHE *, const XC_HELLO *);
+
+ /*
+  * A server stores Z only after the client's XCRYPT OK: finish_unsaved()
+  * keeps a freshly computed Z in the session (wiped by xc_session_wipe());
+  * save() stores it in the cache.
+  */
+extern int xc_session_finish_unsaved(XC_SESSION *, XC_CACHE *,
+				             const XC_HELLO *);
+extern void xc_session_save(XC_SESSION *, XC_CACHE *);
 extern void xc_session_wipe(XC_SESSION *);
 extern int xc_random(unsigned char *, size_t);
+
+ /*
+  * The client's steps of one handshake (xc_client.c), the one copy used by
+  * xcrypt-smtp's hook, the test tools and the bench. The caller sends and
+  * receives (it owns the SMTP dialogue, its timeouts and its logging); the
+  * object owns every secret (DH pair, nonce, keys) on the heap, so that a
+  * caller that longjmps away still finds them in xc_client_free().
+  *
+  * xc_client_choose(): the first offered suite that allowed holds, or null.
+  * xc_client_hello(): start, format "XCRYPT suite Ka Na" into buf.
+  * xc_client_reply(): the text of the server's "250 XCRYPT Kb Nb" reply
+  * line (after "250 "): validate, Z, keys, fingerprint; on error *why says
+  * why and the caller sends XC_CLIENT_FAIL. xc_client_pipelined(): the
+  * suite lets the client switch right after XC_CLIENT_OK (spec 4.5)
+  * without waiting; otherwise the caller reads the reply and checks it
+  * with xc_client_confirmed() (the text after "250 "). xc_client_switch():
+  * xc_stream_start() with the session keys, then wipes the keys and pair
+  * here; returns the count of discarded octets or an error.
+  * xc_client_free(): wipe and release.
+  */
+#define XC_CLIENT_OK	"XCRYPT OK"
+#define XC_CLIENT_FAIL	"XCRYPT FAIL"
+
+#define XC_CLIENT_STATE_NEW	0	/* nothing sent yet */
+#define XC_CLIENT_STATE_HELLO	1	/* XCRYPT sent, reply awaited */
+#define XC_CLIENT_STATE_KEYS	2	/* keys derived, confirm next */
+#define XC_CLIENT_STATE_ON	3	/* stream switched */
+#define XC_CLIENT_STATE_FAILED	4	/* handshake abandoned */
+
+typedef struct XC_CLIENT {
+    const XC_SUITE *suite;		/* chosen suite */
+    int     state;			/* XC_CLIENT_STATE_* */
+    XC_SESSION sess;			/* pair, nonce, keys, fingerprint */
+} XC_CLIENT;
+
+extern XC_CLIENT *xc_client_create(void);
+extern const XC_SUITE *xc_client_choose(const XC_SUITE_LIST *,
+					        const XC_SUITE_LIST *);
+extern ssize_t xc_client_hello(XC_CLIENT *, XC_CACHE *, const XC_SUITE *,
+			               char *, size_t);
+extern int xc_client_reply(XC_CLIENT *, XC_CACHE *, const char *, size_t,
+			           const char **);
+extern int xc_client_pipelined(const XC_CLIENT *);
+extern int xc_client_confirmed(const char *, size_t);
+extern void xc_client_free(XC_CLIENT *);
+
+#ifdef _VSTREAM_H_INCLUDED_
+extern ssize_t xc_client_switch(XC_CLIENT *, VSTREAM *);
+#endif
 
  /*
   * The VSTREAM layer (xc_stream.c): tls_stream style. xc_stream_start()
@@ -356,6 +432,7 @@ extern int xc_random(unsigned char *, size_t);
 extern ssize_t xc_stream_start(VSTREAM *, const XC_SUITE *, const XC_KEYS *, int);
 extern void xc_stream_stop(VSTREAM *);
 extern int xc_stream_active(VSTREAM *);
+extern int xc_stream_verify_failed(VSTREAM *);
 #endif
 
 #endif

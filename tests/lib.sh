@@ -7,6 +7,14 @@
 #
 #	pass NAME / fail NAME DETAIL / check NAME CMD...	report a result
 #	skip NAME WHY			a check that could not run (never PASS)
+#	wait_line FILE ERE [SECS]	until a line matches (bounded poll)
+#	wait_count FILE ERE N [SECS]	until N lines match
+#	count_lines FILE ERE		how many lines match now
+#	wait_session_end LOG TRANSCRIPT	until smtpd logged that session's end
+#	session_port TRANSCRIPT		the client port a transcript shows
+#	wait_sessions_end LOG TRANSCRIPT...	all of them
+#	cap_start PORT FILE / cap_stop	tcpdump of loopback traffic to PORT
+#	no_key_material FILE... KEYFILE	no session key (xc_chat -k) in FILEs
 #	pf_new NAME			create instance $T/NAME (config only)
 #	pf_set NAME param=value...	set main.cf parameters
 #	pf_master NAME LINE		append a master.cf line
@@ -55,6 +63,19 @@ check() {
     local name=$1; shift
     if "$@"; then pass "$name"; else fail "$name" "$*"; fi
 }
+
+# Bounded polls for the line that proves an event (a session's
+# "disconnect from", a reload), before any negative check.
+count_lines() { local n; n=$(grep -Ec -- "$2" "$1" 2>/dev/null); echo "${n:-0}"; }
+wait_count() {
+    local file=$1 re=$2 want=$3 secs=${4:-30} i
+    for i in $(seq 1 $((secs * 10))); do
+	[ "$(count_lines "$file" "$re")" -ge "$want" ] && return 0
+	sleep 0.1
+    done
+    return 1
+}
+wait_line() { wait_count "$1" "$2" 1 "${3:-30}"; }
 
 # Where master finds our programs: a path relative to daemon_directory.
 pf_relpath() {
@@ -191,10 +212,17 @@ pf_start() {
     done
     # master's own pid, for a kill by pid if stop fails.
     _pf_pids+=("$(tr -dc 0-9 < "$d/queue/pid/master.pid")")
-    sleep 0.3
+    # master logs this once its services listen.
+    wait_line "$d/log/maillog" 'postfix/master\[[0-9]+\]: daemon started' 10
 }
 
-pf_reload() { postfix -c "$T/$1/etc" reload >/dev/null 2>&1; sleep 0.5; }
+# Reload, and wait until master has logged it.
+pf_reload() {
+    local log="$T/$1/log/maillog" n
+    n=$(count_lines "$log" 'postfix/master\[[0-9]+\]: reload ')
+    postfix -c "$T/$1/etc" reload >/dev/null 2>&1
+    wait_count "$log" 'postfix/master\[[0-9]+\]: reload ' $((n + 1)) 10
+}
 
 pf_stop() {
     local n=$1 d="$T/$1" pid
@@ -262,6 +290,66 @@ tls_cert() {
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
         -keyout "$T/tls/key.pem" -out "$T/tls/cert.pem" >/dev/null 2>&1
     chmod 644 "$T/tls/cert.pem" "$T/tls/key.pem"
+}
+
+# wait_session_end LOG TRANSCRIPT: until the smtpd behind the front end
+# has logged the end ("disconnect from ...:PORT") of the session whose
+# transcript (xc_chat's "local port PORT", xcrypt_peer.py's too) is given:
+# its log lines before that one are all written, so a negative check of
+# them can begin.
+session_port() { sed -n 's/^local port \([0-9]*\)$/\1/p' "$1" | head -1; }
+wait_session_end() {
+    local port
+    port=$(session_port "$2")
+    [ -n "$port" ] || { echo "wait_session_end: no local port in $2"; return 1; }
+    wait_line "$1" "smtpd\[[0-9]+\]: disconnect from [^ ]*\[127\.0\.0\.1\]:$port( |\$)" 30
+}
+
+# wait_sessions_end LOG TRANSCRIPT...: wait_session_end for each
+wait_sessions_end() {
+    local log=$1 t rc=0
+    shift
+    for t in "$@"; do wait_session_end "$log" "$t" || rc=1; done
+    return $rc
+}
+
+# A capture of loopback traffic to PORT into FILE (tcpdump), running
+# when cap_start returns; cap_stop ends it (by pid) and flushes the file.
+cap_start() {
+    local port=$1 file=$2
+    tcpdump -i lo -n -U --immediate-mode -s 0 -Z root -w "$file" "tcp port $port" >"$file.log" 2>&1 &
+    _cap_pid=$!
+    _pf_pids+=("$_cap_pid")
+    wait_line "$file.log" 'listening on' 10
+}
+cap_stop() {
+    kill -INT "$_cap_pid" 2>/dev/null
+    wait "$_cap_pid" 2>/dev/null
+    return 0
+}
+
+# no_key_material FILE... KEYFILE: KEYFILE ("key HEX" lines, from
+# xc_chat -k) holds at least one key, and none of the files holds any of
+# them in hex (either case) or base64.
+no_key_material() {
+    python3 - "$@" <<'EOF'
+import base64, sys
+files, keyfile = sys.argv[1:-1], sys.argv[-1]
+keys = [ln.split()[1] for ln in open(keyfile) if ln.startswith("key ")]
+if not keys:
+    print("no key material in %s" % keyfile)
+    sys.exit(1)
+pats = set()
+for k in keys:
+    raw = bytes.fromhex(k)
+    pats |= {k.lower().encode(), k.upper().encode(), base64.b64encode(raw).rstrip(b"=")}
+for f in files:
+    data = open(f, "rb").read()
+    for p in pats:
+        if p in data:
+            print("key material %s in %s" % (p.decode(), f))
+            sys.exit(1)
+EOF
 }
 
 _pf_cleanup() {

@@ -4,10 +4,13 @@
 # Usage: tools/deps.sh BUILD_DIR
 #
 # Installs, on Debian 12 as root, the packages that the build and the tests
-# need, then unpacks the Postfix source of exactly the installed postfix
-# version into BUILD_DIR/postfix-src, using a private apt state directory so
-# that the system's apt configuration is left alone. Idempotent: when all is
-# there already it returns at once.
+# need, then unpacks the Postfix source package of exactly the installed
+# postfix version, with Debian's own patch series applied (dpkg-source -x),
+# into BUILD_DIR/postfix-src, using a private apt state directory so that
+# the system's apt configuration is left alone. That tree provides the
+# headers of libpostfix-* and the smtp(8) source that xcrypt-smtp is built
+# from, and unpacks exim and OpenSMTPD for the interop tests (below).
+# Idempotent: when all is there already it returns at once.
 set -eu
 
 build=${1:-build}
@@ -15,9 +18,12 @@ mkdir -p "$build"
 build=$(cd "$build" && pwd)
 
 pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
- libtdb-dev tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
+ libtdb-dev libsasl2-dev libsasl2-modules tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
  libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography
+ python3-aiosmtpd libidn12
  clang libclang-rt-14-dev valgrind"
+# chattr (tests/soak.sh makes the key cache immutable), ps/pgrep
+pkgs="$pkgs e2fsprogs procps"
 
 missing=
 for p in $pkgs; do
@@ -44,14 +50,35 @@ if [ -n "$missing" ]; then
         tail -30 "$build/apt.log" >&2; exit 1; }
 fi
 
-# Postfix headers of exactly the installed version.
+# Mail servers nobody here wrote, for tests/interop_servers.test: exim and
+# OpenSMTPD, unpacked (never installed: no service, no /etc/exim4, no
+# user, the machine's mail setup stays alone) from their Debian packages
+# into BUILD_DIR/interop/root. The test runs them from there.
+interop="$build/interop"
+ipkgs="exim4-daemon-light opensmtpd"
+iwant=$(apt-cache policy $ipkgs 2>/dev/null | awk '/Candidate:/ { printf "%s ", $2 }')
+if [ ! -f "$interop/.versions" ] || [ "$(cat "$interop/.versions")" != "$iwant" ]; then
+    echo "deps: unpacking $ipkgs into $interop"
+    rm -rf "$interop"
+    mkdir -p "$interop/debs" "$interop/root"
+    fetch() { (cd "$interop/debs" && apt-get -q -o APT::Sandbox::User=root download $ipkgs \
+        >>"$build/apt-interop.log" 2>&1); }
+    fetch || { apt-get update -qq && fetch; } || {
+        tail -20 "$build/apt-interop.log" >&2; exit 1; }
+    for d in "$interop"/debs/*.deb; do dpkg -x "$d" "$interop/root"; done
+    # The candidate versions again: apt-get update may have moved them.
+    apt-cache policy $ipkgs | awk '/Candidate:/ { printf "%s ", $2 }' > "$interop/.versions"
+fi
+
+# Postfix source of exactly the installed version, Debian patches applied
+# (debian/patches/series is there only when dpkg-source applied them).
 ver=$(dpkg-query -W -f='${Version}' postfix)
-upver=${ver%%-*}
 src="$build/postfix-src"
-if [ -f "$src/.version" ] && [ "$(cat "$src/.version")" = "$ver" ]; then
+if [ -f "$src/.version" ] && [ "$(cat "$src/.version")" = "$ver" ] \
+    && [ -f "$src/debian/patches/series" ]; then
     exit 0
 fi
-echo "deps: fetching postfix $ver source for its headers"
+echo "deps: fetching the postfix $ver source package"
 apt="$build/apt-src"
 rm -rf "$apt"
 mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/dl"
@@ -66,9 +93,14 @@ apt-get $aptopt update -qq >"$build/apt-src.log" 2>&1 || {
     tail -20 "$build/apt-src.log" >&2; exit 1; }
 (cd "$apt/dl" && apt-get $aptopt source --download-only "postfix=$ver" \
     >>"$build/apt-src.log" 2>&1) || { tail -20 "$build/apt-src.log" >&2; exit 1; }
+# apt checked the files against the signed Sources index; dpkg-source
+# unpacks the orig tarball and applies debian/patches/series.
+dsc=$(ls "$apt/dl"/postfix_*.dsc | head -1)
 rm -rf "$src"
-mkdir -p "$src"
-tar -xf "$(ls "$apt/dl"/postfix_"$upver".orig.tar.* | grep -v "\.asc$" | head -1)" -C "$src" --strip-components=1
+(cd "$apt/dl" && dpkg-source --no-check --no-copy -x "$dsc" "$src" \
+    >>"$build/apt-src.log" 2>&1) || { tail -20 "$build/apt-src.log" >&2; exit 1; }
+[ -f "$src/debian/patches/series" ] || {
+    echo "deps: $src has no debian/patches/series" >&2; exit 1; }
 echo "$ver" > "$src/.version"
 rm -rf "$apt"
-echo "deps: postfix $ver headers in $src/src"
+echo "deps: postfix $ver source (Debian patches applied) in $src"

@@ -13,6 +13,12 @@
 #   advertised          connections whose plaintext EHLO reply listed XCRYPT
 #   octets_before/after payload octets before/after the switch
 #   after/before/total  {STRING: occurrences} in those octets
+#   records             per switched connection, in order of its first
+#                       packet: [client records, server records] after the
+#                       switch, when each direction parses exactly into
+#                       chacha20poly1305_2.0 records (2-octet length, then
+#                       that many octets, spec 6.3); -1 when it does not
+#                       (a stream suite, or a torn capture)
 import json
 import struct
 import sys
@@ -78,6 +84,20 @@ def split_at(stream, marker):
     return stream[:i + len(marker)], stream[i + len(marker):], True
 
 
+def count_records(stream):
+    """Records in a 6.3 record stream; -1 if it does not parse exactly."""
+    n, off = 0, 0
+    while off < len(stream):
+        if off + 2 > len(stream):
+            return -1
+        ln = int.from_bytes(stream[off:off + 2], "big")
+        if ln < 48 or ln > 16432 or (ln - 16) % 32 or off + 2 + ln > len(stream):
+            return -1
+        off += 2 + ln
+        n += 1
+    return n
+
+
 def main(argv):
     path, port = argv[1], int(argv[2])
     needles = [s.encode() for s in argv[3:]]
@@ -96,7 +116,7 @@ def main(argv):
             c[d].append((seq, payload))
     res = {"sessions": len(conns), "switched": 0, "advertised": 0,
            "octets_before": 0, "octets_after": 0,
-           "after": {}, "before": {}, "total": {}}
+           "after": {}, "before": {}, "total": {}, "records": []}
     pre_all, post_all = [], []
     for c in conns.values():
         c2s, s2c = reassemble(c["c2s"]), reassemble(c["s2c"])
@@ -104,6 +124,7 @@ def main(argv):
         s_pre, s_post, s_ok = split_at(s2c, b"\r\n250 XCRYPT OK\r\n")
         if c_ok and s_ok:
             res["switched"] += 1
+            res["records"].append([count_records(c_post), count_records(s_post)])
         if b"250-XCRYPT " in s_pre.upper() or b"250 XCRYPT " in s_pre.upper():
             res["advertised"] += 1
         pre_all += [c_pre, s_pre]

@@ -12,7 +12,12 @@
 /*	to the conversation. It runs under control by master(8) and,
 /*	like postscreen(8), serves many clients per process from an
 /*	event loop; a process runs until it has been idle for
-/*	$max_idle seconds, or until "postfix reload".
+/*	$max_idle seconds. After "postfix reload" (or when master goes
+/*	away) it stops accepting connections, as postscreen(8) does:
+/*	the sessions in progress finish (each bounded by
+/*	$xcrypt_smtpd_timeout of silence, all of them by
+/*	$xcrypt_smtpd_timeout after the reload at the latest), then
+/*	it exits; new connections go to a new process.
 /*
 /*	For each client it creates a socket pair and hands one end,
 /*	with the client's and the server's address and port, to the
@@ -62,7 +67,10 @@
 /*	Parameters may be overridden with \fB-o\fR in master.cf.
 /* .IP "\fBxcrypt_smtpd_suites (chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0)\fR"
 /*	The suites offered in the EHLO reply, most preferred first.
-/*	Empty: XCRYPT is not offered.
+/*	Empty: XCRYPT is not offered (a plain relay to smtpd(8)). A
+/*	value that names an unknown suite is logged as a warning at
+/*	each process start and XCRYPT is not offered either: the
+/*	service keeps answering, as stock smtpd(8) would.
 /* .IP "\fBxcrypt_smtpd_pass_service (smtpd)\fR"
 /*	The name of the smtpd(8) \fBpass\fR service in master.cf that
 /*	receives the connections (under $queue_directory/private).
@@ -78,10 +86,36 @@
 /*	shown above.
 /* .IP "\fBxcrypt_smtpd_timeout (300s)\fR"
 /*	How long a session may go without a word from either side.
-/* .IP "\fBxcrypt_smtpd_pass_timeout (300s)\fR"
-/*	Time limit for handing a connection to smtpd(8). The connect
-/*	itself never waits: when the smtpd(8) service has no room, the
-/*	client gets "421 4.3.2", as with postscreen(8).
+/* .IP "\fBxcrypt_smtpd_pass_timeout (100s)\fR"
+/*	Time limit for smtpd(8) to take a connection (postscreen's own
+/*	limit for the same). The connect itself never waits longer than
+/*	a second: when the smtpd(8) service cannot be reached, or has
+/*	not taken the client nor said anything within this time, the
+/*	client gets "421 4.3.2 Service currently unavailable".
+/* .IP "\fBxcrypt_smtpd_upstream_proxy_protocol (empty)\fR"
+/*	As postscreen_upstream_proxy_protocol: empty, or \fBhaproxy\fR
+/*	for connections from a proxy that sends a PROXY protocol v1 or
+/*	v2 header. smtpd(8) then gets, logs and restricts the real
+/*	client. A missing or malformed header gets "421 4.3.2 No system
+/*	resources", as with postscreen(8). Any other value is a fatal
+/*	configuration error.
+/* .IP "\fBxcrypt_smtpd_upstream_proxy_timeout (5s)\fR"
+/*	Time limit for the PROXY header.
+/* .IP "\fBxcrypt_smtpd_handshake_limit (3)\fR"
+/*	How many XCRYPT handshakes one session may start; later ones get
+/*	"454 4.7.0 XCRYPT temporarily unavailable". A handshake that
+/*	fails or is abandoned counts as an error against
+/*	smtpd_hard_error_limit.
+/* .IP "\fBsmtpd_tls_security_level\fR, \fBsmtpd_enforce_tls\fR"
+/*	As the smtpd(8) pass service runs with: main.cf, overridden by
+/*	the front end's own \fB-o\fR, overridden by a \fB-o\fR on the
+/*	pass service's master.cf line (read at start; smtpd_enforce_tls
+/*	only from main.cf or the front end's line). At level
+/*	\fBencrypt\fR XCRYPT is not offered, so that clients use STARTTLS.
+/* .IP "\fBsmtpd_forbid_bare_newline\fR, \fBsmtpd_forbid_bare_newline_exclusions\fR"
+/*	Found the same way: the front end ends DATA exactly where
+/*	smtpd(8) does. Exclusions are matched by client address only
+/*	(the front end does no DNS lookups).
 /* .IP "\fBsmtpd_hard_error_limit (20)\fR"
 /*	As in smtpd(8), for the replies that xcrypt-smtpd(8) makes
 /*	itself (to XCRYPT commands, which smtpd(8) never sees): after
@@ -103,7 +137,6 @@
 /* System library. */
 
 #include <sys_defs.h>
-#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -113,16 +146,17 @@
 #include <mymalloc.h>
 #include <vstream.h>
 #include <vstring.h>
-#include <myaddrinfo.h>
-#include <sock_addr.h>
-#include <iostuff.h>
+#include <events.h>
 #include <stringops.h>
+#include <name_code.h>
 
 /* Global library. */
 
 #include <mail_params.h>
 #include <mail_conf.h>
 #include <mail_version.h>
+#include <haproxy_srvr.h>
+#include <match_parent_style.h>
 
 /* Master process interface. */
 
@@ -143,113 +177,175 @@ int     var_xsd_peer_limit;
 bool    var_xsd_rcvd_hdr;
 int     var_xsd_timeout;
 int     var_xsd_pass_timeout;
+char   *var_xsd_uproxy_proto;
+int     var_xsd_uproxy_tmout;
+int     var_xsd_hs_limit;
 int     var_xsd_hard_erlim;
+static char *var_xsd_tls_level;
+static bool var_xsd_enforce_tls;
+static char *var_xsd_bare_lf;
+static char *var_xsd_bare_lf_excl;
 
 XC_SUITE_LIST xsd_suites;
+char    xsd_ehlo_keyword[256];
 XC_CACHE *xsd_cache;
+int     xsd_std_eod;
+int     xsd_bare_lf_reject;
+NAMADR_LIST *xsd_bare_lf_excl;
 
-/* xsd_endpoint - address and port strings of one end */
+/* xsd_endpt_done - addresses known: hand the client to smtpd */
 
-static void xsd_endpoint(int fd, int peer, char **addr, char **port)
+static void xsd_endpt_done(int status, VSTREAM *stream, const char *addr,
+			           const char *port, const char *saddr,
+			           const char *sport)
 {
-    struct sockaddr_storage ss;
-    SOCKADDR_SIZE len = sizeof(ss);
-    MAI_HOSTADDR_STR host;
-    MAI_SERVPORT_STR serv;
-    int     err;
+    static const char unavailable[] = "421 4.3.2 No system resources\r\n";
 
-    if ((peer ? getpeername(fd, (struct sockaddr *) &ss, &len) :
-	 getsockname(fd, (struct sockaddr *) &ss, &len)) < 0
-	|| (err = sockaddr_to_hostaddr((struct sockaddr *) &ss, len,
-				       &host, &serv, 0)) != 0) {
-	*addr = mystrdup(peer ? "unknown" : "127.0.0.1");
-	*port = mystrdup("0");
-	return;
-    }
-    /* IPv4 in IPv6: as smtpd(8) would show it. */
-    if (strncasecmp(host.buf, "::ffff:", 7) == 0 && strchr(host.buf + 7, ':') == 0)
-	*addr = mystrdup(host.buf + 7);
-    else
-	*addr = mystrdup(host.buf);
-    *port = mystrdup(serv.buf);
-}
-
-/* xsd_state_free - release one session */
-
-void    xsd_state_free(XSD_STATE *state)
-{
-    if (state->smtpd_fd >= 0)
-	(void) close(state->smtpd_fd);
-
-    /*
-     * With XCRYPT on, stop the layer before the skeleton closes the client
-     * stream, so that nothing leaks in plaintext.
-     */
-    if (xc_stream_active(state->client))
-	xc_stream_stop(state->client);
-    xc_session_wipe(&state->session);
-    myfree(state->addr);
-    myfree(state->port);
-    myfree(state->saddr);
-    myfree(state->sport);
-    myfree(state->namaddr);
-    vstring_free(state->ibuf);
-    vstring_free(state->sout);
-    vstring_free(state->sbuf);
-    vstring_free(state->pend);
-    vstring_free(state->line);
-    myfree((void *) state);
-}
-
-/* xsd_service - take one client, hand it to smtpd, relay from events */
-
-static void xsd_service(VSTREAM *stream, char *unused_service, char **argv)
-{
-    XSD_STATE *state;
-
-    if (argv[0])
-	msg_fatal("unexpected command-line argument: %s", argv[0]);
-
-    state = (XSD_STATE *) mymalloc(sizeof(*state));
-    memset((void *) state, 0, sizeof(*state));
-    state->client = stream;
-    state->smtpd_fd = -1;
-    state->smtpd_wfd = -1;
-    xsd_endpoint(vstream_fileno(stream), 1, &state->addr, &state->port);
-    xsd_endpoint(vstream_fileno(stream), 0, &state->saddr, &state->sport);
-    state->namaddr = concatenate("[", state->addr, "]:", state->port,
-				 (char *) 0);
-    state->ibuf = vstring_alloc(4096);
-    state->sout = vstring_alloc(4096);
-    state->sbuf = vstring_alloc(4096);
-    state->pend = vstring_alloc(32);
-    state->line = vstring_alloc(512);
-    state->long_bdat = -1;
-    vstream_control(stream, CA_VSTREAM_CTL_TIMEOUT(var_xsd_timeout),
-		    CA_VSTREAM_CTL_END);
-
-    if (xsd_pass_connect(state) < 0) {
-	state->closing = 1;
-	xsd_client_reply(state, "421 4.3.2 Service currently unavailable");
-	(void) xsd_client_flush(state);
-	xsd_state_free(state);
+    if (status < 0) {
+	/* As postscreen(8): best effort, never wait. */
+	if (write(vstream_fileno(stream), unavailable,
+		  sizeof(unavailable) - 1) < 0 && msg_verbose)
+	    msg_info("write 421: %m");
 	event_server_disconnect(stream);
 	return;
     }
-    xsd_relay_start(state);
+    xsd_relay_start(xsd_state_create(stream, addr, port, saddr, sport));
 }
 
-/* xsd_pre_init - open the key cache before the privilege drop */
+/* xsd_service - take one client */
 
-static void xsd_pre_init(char *unused_name, char **unused_argv)
+static void xsd_service(VSTREAM *stream, char *unused_service,
+			        char **unused_argv)
 {
-    const char *bad;
+    xsd_endpt_lookup(stream, xsd_endpt_done);
+}
 
-    if (xc_suite_list_parse(var_xsd_suites, &xsd_suites, &bad) < 0)
-	msg_fatal("bad %s value: %s", VAR_XSD_SUITES, bad ? bad : var_xsd_suites);
+/* xsd_drain_deadline - the sessions of a retired process took too long */
+
+static void xsd_drain_deadline(int unused_event, void *unused_context)
+{
+    msg_info("%d session(s) still open %ds after reload: exiting",
+	     xsd_session_count, var_xsd_timeout);
+    exit(0);
+}
+
+/* xsd_drain_watch - exit once the last session is gone */
+
+static void xsd_drain_watch(int unused_event, void *unused_context)
+{
+    if (xsd_session_count <= 0)
+	exit(0);
+    event_request_timer(xsd_drain_watch, (void *) 0, 1);
+}
+
+/* xsd_drain - "postfix reload": finish the sessions in progress */
+
+static void xsd_drain(char *unused_service, char **unused_argv)
+{
+    int     count;
+
+    /*
+     * As postscreen(8): a background process finishes the sessions in
+     * progress while master starts a new one for new clients.
+     */
+    for (count = 0; /* see below */ ; count++) {
+	if (count >= 5) {
+	    msg_warn("fork: %m: ending %d session(s) now", xsd_session_count);
+	    exit(0);
+	} else if (event_server_drain() != 0) {
+	    msg_warn("fork: %m");
+	    sleep(1);
+	} else {
+	    break;
+	}
+    }
+    event_request_timer(xsd_drain_deadline, (void *) 0, var_xsd_timeout);
+    event_request_timer(xsd_drain_watch, (void *) 0, 1);
+}
+
+/* xsd_tls_required - smtpd_tls_security_level as smtpd(8) computes it */
+
+static int xsd_tls_required(void)
+{
+    if (*var_xsd_tls_level)
+	return (strcasecmp(var_xsd_tls_level, "encrypt") == 0);
+    return (var_xsd_enforce_tls);
+}
+
+/* xsd_pre_init - check the configuration, open the key cache */
+
+static void xsd_pre_init(char *unused_name, char **argv)
+{
+    static const NAME_CODE bare_lf_table[] = {
+	{"normalize", 1},
+	{"yes", 1},
+	{"reject", 2},
+	{"no", 0},
+	{0, -1},
+    };
+    const XSD_OVERRIDE overrides[] = {
+	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level},
+	{VAR_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf},
+	{VAR_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl},
+	{0},
+    };
+    const char *bad;
+    int     bare;
+
+    if (argv[0])
+	msg_fatal("unexpected command-line argument: %s", argv[0]);
     if (*var_xsd_pass_service == 0 || strchr(var_xsd_pass_service, '/'))
 	msg_fatal("bad %s value: %s", VAR_XSD_PASS_SERVICE,
 		  var_xsd_pass_service);
+
+    /*
+     * What the smtpd(8) behind us runs with: its own -o settings win.
+     */
+    xsd_check_pass_service(overrides);
+
+    /*
+     * Behind a proxy, the proxy's address is nobody's: refuse to run
+     * rather than hand smtpd(8) the wrong client.
+     */
+    if (*var_xsd_uproxy_proto != 0
+	&& strcmp(var_xsd_uproxy_proto, HAPROXY_PROTO_NAME) != 0)
+	msg_fatal("unsupported %s value: \"%s\"", VAR_XSD_UPROXY_PROTO,
+		  var_xsd_uproxy_proto);
+
+    /*
+     * End DATA where the smtpd(8) behind us does.
+     */
+    if ((bare = name_code(bare_lf_table, NAME_CODE_FLAG_NONE,
+			  var_xsd_bare_lf)) < 0)
+	msg_fatal("bad %s value: \"%s\"", VAR_SMTPD_FORBID_BARE_LF,
+		  var_xsd_bare_lf);
+    xsd_std_eod = (bare > 0);
+    xsd_bare_lf_reject = (bare == 2);
+    if (xsd_std_eod)
+	xsd_bare_lf_excl =
+	    namadr_list_init(VAR_SMTPD_FORBID_BARE_LF_EXCL, MATCH_FLAG_RETURN
+			     | match_parent_style(VAR_MYNETWORKS),
+			     var_xsd_bare_lf_excl);
+
+    /*
+     * XCRYPT is optional: a bad suite list must not take the port down
+     * (master would throttle the service, and nobody would get a greeting).
+     * Without it the front end is a plain relay to smtpd(8).
+     */
+    if (xc_suite_list_parse(var_xsd_suites, &xsd_suites, &bad) < 0) {
+	msg_warn("bad %s value: \"%s\": XCRYPT is not offered",
+		 VAR_XSD_SUITES, bad ? bad : var_xsd_suites);
+	xsd_suites.count = 0;
+    } else if (xsd_suites.count > 0 && xsd_tls_required()) {
+	msg_info("%s = encrypt: XCRYPT is not offered",
+		 VAR_SMTPD_TLS_LEVEL);
+	xsd_suites.count = 0;
+    } else if (xsd_suites.count > 0
+	       && xc_format_ehlo_keyword(xsd_ehlo_keyword,
+				     sizeof(xsd_ehlo_keyword), &xsd_suites) < 0) {
+	msg_warn("cannot format the XCRYPT EHLO keyword: XCRYPT is not offered");
+	xsd_suites.count = 0;
+    }
     xc_init();
     xsd_cache = xc_cache_open_owned(var_xsd_cache_db, var_xsd_key_lifetime,
 				    var_owner_uid, var_owner_gid);
@@ -273,15 +369,21 @@ int     main(int argc, char **argv)
 	{VAR_XSD_SUITES, DEF_XSD_SUITES, &var_xsd_suites, 0, 0},
 	{VAR_XSD_PASS_SERVICE, DEF_XSD_PASS_SERVICE, &var_xsd_pass_service, 1, 0},
 	{VAR_XC_CACHE_DB, DEF_XC_CACHE_DB, &var_xsd_cache_db, 0, 0},
+	{VAR_XSD_UPROXY_PROTO, DEF_XSD_UPROXY_PROTO, &var_xsd_uproxy_proto, 0, 0},
+	{VAR_SMTPD_TLS_LEVEL, DEF_SMTPD_TLS_LEVEL, &var_xsd_tls_level, 0, 0},
+	{VAR_SMTPD_FORBID_BARE_LF, DEF_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf, 1, 0},
+	{VAR_SMTPD_FORBID_BARE_LF_EXCL, DEF_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl, 0, 0},
 	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {
 	{VAR_XC_KEY_LIFETIME, DEF_XC_KEY_LIFETIME, &var_xsd_key_lifetime, MIN_XC_KEY_LIFETIME, 0},
 	{VAR_XSD_TIMEOUT, DEF_XSD_TIMEOUT, &var_xsd_timeout, 1, 0},
 	{VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0},
+	{VAR_XSD_UPROXY_TMOUT, DEF_XSD_UPROXY_TMOUT, &var_xsd_uproxy_tmout, 1, 0},
 	{0},
     };
     static const CONFIG_INT_TABLE int_table[] = {
+	{VAR_XSD_HS_LIMIT, DEF_XSD_HS_LIMIT, &var_xsd_hs_limit, 0, 0},
 	{VAR_XC_CACHE_PEER_LIMIT, DEF_XC_CACHE_PEER_LIMIT, &var_xsd_peer_limit, 1, 0},
 	{0},
     };
@@ -291,6 +393,7 @@ int     main(int argc, char **argv)
     };
     static const CONFIG_BOOL_TABLE bool_table[] = {
 	{VAR_XSD_RCVD_HDR, DEF_XSD_RCVD_HDR, &var_xsd_rcvd_hdr},
+	{VAR_SMTPD_ENFORCE_TLS, DEF_SMTPD_ENFORCE_TLS, &var_xsd_enforce_tls},
 	{0},
     };
 
@@ -305,5 +408,6 @@ int     main(int argc, char **argv)
 		       CA_MAIL_SERVER_BOOL_TABLE(bool_table),
 		       CA_MAIL_SERVER_PRE_INIT(xsd_pre_init),
 		       CA_MAIL_SERVER_POST_INIT(xsd_post_init),
+		       CA_MAIL_SERVER_SLOW_EXIT(xsd_drain),
 		       0);
 }

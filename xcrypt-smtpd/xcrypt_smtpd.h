@@ -7,6 +7,20 @@
 /*	#include "xcrypt_smtpd.h"
 /* DESCRIPTION
 /*	State and functions shared by the modules of xcrypt-smtpd(8).
+/*	Calls between the modules run one way:
+/*
+/*	xcrypt_smtpd.c (parameters, service entry, drain)
+/* .br
+/*	-> xcrypt_smtpd_check.c (the pass service's master.cf entry)
+/* .br
+/*	-> xcrypt_smtpd_endpt.c (client/server address, PROXY protocol)
+/* .br
+/*	-> xcrypt_smtpd_relay.c (hand-off to smtpd, event-driven I/O)
+/* .br
+/*	-> xcrypt_smtpd_proto.c (SMTP stream tracking, XCRYPT engine)
+/* .br
+/*	-> xcrypt_smtpd_out.c (everything that goes to the client or
+/*	is queued for smtpd) and xcrypt_smtpd_state.c (create/free).
 /*--*/
 
  /*
@@ -19,6 +33,12 @@
   */
 #include <vstream.h>
 #include <vstring.h>
+
+ /*
+  * Global library.
+  */
+#include <mail_params.h>
+#include <namadr_list.h>
 
  /*
   * Application-specific.
@@ -49,13 +69,34 @@ extern bool var_xsd_rcvd_hdr;
 extern int var_xsd_timeout;
 
 #define VAR_XSD_PASS_TIMEOUT	"xcrypt_smtpd_pass_timeout"
-#define DEF_XSD_PASS_TIMEOUT	"300s"
+#define DEF_XSD_PASS_TIMEOUT	"100s"
 extern int var_xsd_pass_timeout;
+
+#define VAR_XSD_UPROXY_PROTO	"xcrypt_smtpd_upstream_proxy_protocol"
+#define DEF_XSD_UPROXY_PROTO	""
+extern char *var_xsd_uproxy_proto;
+
+#define VAR_XSD_UPROXY_TMOUT	"xcrypt_smtpd_upstream_proxy_timeout"
+#define DEF_XSD_UPROXY_TMOUT	"5s"
+extern int var_xsd_uproxy_tmout;
+
+#define VAR_XSD_HS_LIMIT	"xcrypt_smtpd_handshake_limit"
+#define DEF_XSD_HS_LIMIT	3
+extern int var_xsd_hs_limit;
 
 extern int var_xsd_hard_erlim;		/* smtpd_hard_error_limit */
 
-extern XC_SUITE_LIST xsd_suites;	/* parsed xcrypt_smtpd_suites */
+ /*
+  * What the front end derives from the configuration (xcrypt_smtpd.c, or a
+  * test driver): the suites on offer (count 0: no XCRYPT at all), the EHLO
+  * keyword for them, and how the smtpd(8) behind us ends DATA.
+  */
+extern XC_SUITE_LIST xsd_suites;
+extern char xsd_ehlo_keyword[256];
 extern XC_CACHE *xsd_cache;		/* opened in pre-init */
+extern int xsd_std_eod;			/* smtpd wants CRLF.CRLF */
+extern int xsd_bare_lf_reject;		/* ... and rejects bare LF */
+extern NAMADR_LIST *xsd_bare_lf_excl;	/* clients exempt */
 
  /*
   * Where the client byte stream is, as far as SMTP is concerned.
@@ -64,7 +105,7 @@ extern XC_CACHE *xsd_cache;		/* opened in pre-init */
 #define XSD_MODE_DATA	1		/* DATA content until CRLF.CRLF */
 #define XSD_MODE_BDAT	2		/* BDAT chunk: count octets */
 #define XSD_MODE_AUTH	3		/* next line is a SASL response */
-#define XSD_MODE_OPAQUE	4		/* after STARTTLS: relay only */
+#define XSD_MODE_OPAQUE	4		/* after STARTTLS, or TLS wrapper */
 
  /*
   * What smtpd's next reply answers (pending reply queue).
@@ -83,12 +124,44 @@ extern XC_CACHE *xsd_cache;		/* opened in pre-init */
 #define XSD_K_OTHER	'o'
 
  /*
+  * Session flags, one bit each in state->flags.
+  */
+#define XSD_FLAG_HOLD		(1<<0)	/* no command parsing until reply */
+#define XSD_FLAG_EHLO_OK	(1<<1)	/* EHLO accepted */
+#define XSD_FLAG_IN_TX		(1<<2)	/* MAIL accepted, not yet ended */
+#define XSD_FLAG_BDAT_FIRST	(1<<3)	/* next BDAT starts a message */
+#define XSD_FLAG_TLS		(1<<4)	/* STARTTLS accepted, or wrapper */
+#define XSD_FLAG_XCRYPT		(1<<5)	/* XCRYPT switched on */
+#define XSD_FLAG_HS_PENDING	(1<<6)	/* 250 XCRYPT sent, awaiting OK */
+#define XSD_FLAG_CLIENT_WROTE	(1<<7)	/* unflushed client output */
+#define XSD_FLAG_CLOSING	(1<<8)	/* stop after this round */
+#define XSD_FLAG_SMTPD_BYE	(1<<9)	/* smtpd sent 421/521: relay only */
+#define XSD_FLAG_LONG_LINE	(1<<10)	/* relaying the rest of a long line */
+#define XSD_FLAG_LONG_DISCARD	(1<<11)	/* ... answered by us: drop it */
+#define XSD_FLAG_LONG_LAST	(1<<12)	/* ... a BDAT LAST */
+#define XSD_FLAG_PREV_BARE	(1<<13)	/* DATA: last line ended in bare LF */
+#define XSD_FLAG_SMTPD_SPOKE	(1<<14)	/* smtpd has sent something */
+#define XSD_FLAG_BARE_LF_STD	(1<<15)	/* this client: CRLF.CRLF only */
+#define XSD_FLAG_BARE_LF_REJ	(1<<16)	/* this client: bare LF rejected */
+#define XSD_FLAG_CLIENT_MAYBE	(1<<20)	/* the client may have input */
+#define XSD_FLAG_CLIENT_EOF	(1<<21)	/* the client closed its side */
+#define XSD_FLAG_CLIENT_READING	(1<<22)	/* read events on the client */
+#define XSD_FLAG_SMTPD_WRITING	(1<<23)	/* write events on smtpd_wfd */
+
+#define XSD_IS(s, f)	(((s)->flags & (f)) != 0)
+#define XSD_SET(s, f)	((s)->flags |= (f))
+#define XSD_CLR(s, f)	((s)->flags &= ~(f))
+
+ /*
   * Per-connection state.
   */
 typedef struct XSD_STATE {
+    int     flags;			/* XSD_FLAG_* */
+    int     mode;			/* XSD_MODE_* */
     VSTREAM *client;			/* the SMTP client */
     int     smtpd_fd;			/* our end of the pair, or -1 */
     int     smtpd_wfd;			/* its duplicate for write events */
+    int     pass_fd;			/* hand-off in progress, or -1 */
     char   *addr;			/* client address */
     char   *port;			/* client port */
     char   *saddr;			/* server address */
@@ -102,32 +175,14 @@ typedef struct XSD_STATE {
     VSTRING *pend;			/* kinds of expected smtpd replies */
     ssize_t poff;			/* first pending kind */
     VSTRING *line;			/* scratch */
-    int     mode;			/* XSD_MODE_* */
-    int     hold;			/* no command parsing until reply */
     int     dot_state;			/* DATA end-of-content detector */
     off_t   bdat_left;			/* BDAT octets still to relay */
-    int     long_line;			/* relaying the rest of a long line */
-    off_t   long_bdat;			/* BDAT count of that line, or -1 */
-    int     long_bdat_last;		/* ... with LAST */
-    int     long_discard;		/* ... answered by us: drop it */
-    int     ehlo_ok;			/* EHLO accepted */
-    int     in_tx;			/* MAIL accepted, not yet ended */
-    int     bdat_first;			/* next BDAT starts a message */
-    int     tls;			/* STARTTLS accepted */
-    int     xcrypt;			/* XCRYPT switched on */
-    int     hs_pending;			/* 250 XCRYPT sent, awaiting OK */
+    off_t   long_bdat;			/* BDAT count of a long line, or -1 */
+    int     errors;			/* our own 4xx/5xx replies */
+    int     handshakes;			/* XCRYPT attempts so far */
     XC_SESSION session;			/* handshake in progress */
     const XC_SUITE *suite;		/* active suite */
     char    fingerprint[17];		/* active session */
-    int     client_wrote;		/* unflushed client output */
-    int     closing;			/* stop after this round */
-    int     smtpd_bye;			/* smtpd sent 421/521: relay only */
-    int     errors;			/* our own 4xx/5xx replies */
-    /* Event bookkeeping (xcrypt_smtpd_relay.c). */
-    int     client_maybe;		/* the client may have input */
-    int     client_eof;			/* the client closed its side */
-    int     client_reading;		/* read events on the client */
-    int     smtpd_writing;		/* write events on smtpd_wfd */
 } XSD_STATE;
 
  /*
@@ -141,25 +196,49 @@ typedef struct XSD_STATE {
 #define XSD_IN_PTR(s)	(vstring_str((s)->ibuf) + (s)->ioff)
 
  /*
-  * xcrypt_smtpd_relay.c
+  * xcrypt_smtpd_check.c
   */
-extern int xsd_pass_connect(XSD_STATE *);
-extern void xsd_relay_start(XSD_STATE *);
-extern void xsd_client_put(XSD_STATE *, const char *, ssize_t);
-extern void xsd_client_reply(XSD_STATE *, const char *);
-extern int xsd_client_flush(XSD_STATE *);
+typedef struct XSD_OVERRIDE {
+    const char *name;			/* parameter */
+    char  **value;			/* its variable */
+} XSD_OVERRIDE;
+extern void xsd_check_pass_service(const XSD_OVERRIDE *);
 
  /*
-  * xcrypt_smtpd_proto.c
+  * xcrypt_smtpd_endpt.c
+  */
+typedef void (*XSD_ENDPT_FN) (int, VSTREAM *, const char *, const char *,
+			              const char *, const char *);
+extern void xsd_endpt_lookup(VSTREAM *, XSD_ENDPT_FN);
+
+ /*
+  * xcrypt_smtpd_relay.c
+  */
+extern void xsd_relay_start(XSD_STATE *);
+
+ /*
+  * xcrypt_smtpd_proto.c: the engine of one session, no I/O of its own.
   */
 extern void xsd_proto_start(XSD_STATE *);
 extern void xsd_client_process(XSD_STATE *);
 extern void xsd_smtpd_process(XSD_STATE *);
 
  /*
-  * xcrypt_smtpd.c
+  * xcrypt_smtpd_out.c
   */
+extern void xsd_client_put(XSD_STATE *, const char *, ssize_t);
+extern void xsd_client_reply(XSD_STATE *, const char *);
+extern void xsd_client_error(XSD_STATE *);
+extern int xsd_client_flush(XSD_STATE *);
+extern void xsd_smtpd_put(XSD_STATE *, const char *, ssize_t);
+
+ /*
+  * xcrypt_smtpd_state.c
+  */
+extern XSD_STATE *xsd_state_create(VSTREAM *, const char *, const char *,
+				           const char *, const char *);
 extern void xsd_state_free(XSD_STATE *);
+extern int xsd_session_count;
 
 /* LICENSE
 /* .ad

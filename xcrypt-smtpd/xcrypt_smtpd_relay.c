@@ -6,34 +6,24 @@
 /* SYNOPSIS
 /*	#include "xcrypt_smtpd.h"
 /*
-/*	int	xsd_pass_connect(state)
-/*	XSD_STATE *state;
-/*
 /*	void	xsd_relay_start(state)
 /*	XSD_STATE *state;
-/*
-/*	void	xsd_client_put(state, buf, len)
-/*	XSD_STATE *state;
-/*	const char *buf;
-/*	ssize_t	len;
-/*
-/*	void	xsd_client_reply(state, text)
-/*	XSD_STATE *state;
-/*	const char *text;
-/*
-/*	int	xsd_client_flush(state)
-/*	XSD_STATE *state;
 /* DESCRIPTION
-/*	xsd_pass_connect() creates a socket pair, connects to the smtpd(8)
+/*	xsd_relay_start() creates a socket pair, connects to the smtpd(8)
 /*	pass service, sends it one end with the client's and the server's
 /*	address and port (as postscreen(8) does: no read between the
-/*	descriptor and the attributes) and keeps the other end in
-/*	state->smtpd_fd. It returns -1 when smtpd(8) cannot be reached
-/*	at once (as postscreen(8), it does not wait for a busy service).
+/*	descriptor and the attributes), keeps the other end and hands
+/*	the session to the event loop; one process serves many sessions,
+/*	as postscreen(8) does.
 /*
-/*	xsd_relay_start() hands the session to the event loop; one
-/*	process serves many sessions, as postscreen(8) does. Nothing
-/*	here blocks:
+/*	The hand-off never waits: the connect is non-blocking (bounded
+/*	by one second, as postscreen's), the descriptor and attributes
+/*	are written without waiting, and the end of the hand-off (smtpd
+/*	closes the pass connection once it has taken the client) is an
+/*	event. When smtpd(8) cannot be reached, or has not taken the
+/*	client and said nothing within $xcrypt_smtpd_pass_timeout, the
+/*	client gets "421 4.3.2 Service currently unavailable" and only
+/*	that session ends. Nothing else here blocks either:
 /* .IP \(bu
 /*	The client is read when it has input (whole XCRYPT records may
 /*	also wait in the layer's buffer, where no event shows them), as
@@ -54,12 +44,9 @@
 /*	the session ends.
 /* .PP
 /*	The session ends when either side goes away, when a record does
-/*	not verify, or when the protocol engine says so (state->closing);
+/*	not verify, or when the protocol engine says so (XSD_FLAG_CLOSING);
 /*	xsd_state_free() then releases it, and the client stream goes
 /*	back to the skeleton.
-/*
-/*	xsd_client_put() and xsd_client_reply() buffer output for the
-/*	client; xsd_client_flush() sends it, one XCRYPT record per call.
 /* DIAGNOSTICS
 /*	Problems with smtpd(8) are logged with msg_warn().
 /* LICENSE
@@ -101,6 +88,12 @@
 
 #include "xcrypt_smtpd.h"
 
+ /*
+  * As postscreen(8): the connect to the pass service waits at most this
+  * long (a local socket: it either has room or it has not).
+  */
+#define XSD_PASS_CONNECT_TIMEOUT	1
+
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
 
@@ -119,18 +112,13 @@ static ssize_t xsd_client_write_fn(int fd, void *buf, size_t len,
 
 /* xsd_pass_connect - hand one end of a socket pair to smtpd */
 
-int     xsd_pass_connect(XSD_STATE *state)
+static int xsd_pass_connect(XSD_STATE *state)
 {
     char   *service;
     int     pair[2];
     int     server_fd;
     int     pass_err;
     VSTREAM *fp;
-#if !defined(LINUX2) && !defined(LINUX3) && !defined(LINUX4) \
-    && !defined(LINUX5) && !defined(LINUX6)
-    char    junk;
-
-#endif
 
     service = concatenate(MAIL_CLASS_PRIVATE, "/", var_xsd_pass_service,
 			  (char *) 0);
@@ -139,17 +127,21 @@ int     xsd_pass_connect(XSD_STATE *state)
 	myfree(service);
 	return (-1);
     }
-    if ((server_fd = LOCAL_CONNECT(service, NON_BLOCKING, 0)) < 0) {
+    if ((server_fd = LOCAL_CONNECT(service, NON_BLOCKING,
+				   XSD_PASS_CONNECT_TIMEOUT)) < 0) {
 	msg_warn("cannot connect to service %s: %m", service);
 	(void) close(pair[0]);
 	(void) close(pair[1]);
 	myfree(service);
 	return (-1);
     }
-    /* XXX Note: no dummy read between LOCAL_SEND_FD() and attr_print(). */
+
+    /*
+     * The socket is non-blocking and the stream has no time limit: a write
+     * that would wait fails instead, as in postscreen(8). No dummy read
+     * between LOCAL_SEND_FD() and attr_print().
+     */
     fp = vstream_fdopen(server_fd, O_RDWR);
-    vstream_control(fp, CA_VSTREAM_CTL_TIMEOUT(var_xsd_pass_timeout),
-		    CA_VSTREAM_CTL_END);
     pass_err =
 	(LOCAL_SEND_FD(server_fd, pair[1]) < 0
 	 || (attr_print(fp, ATTR_FLAG_NONE,
@@ -168,30 +160,15 @@ int     xsd_pass_connect(XSD_STATE *state)
 	myfree(service);
 	return (-1);
     }
-
-    /*
-     * postscreen waits for the receiver to close first, because some
-     * systems discard what was written when the writer closes at once. On
-     * Linux, queued data and descriptors in flight survive the close, and
-     * the round trip would cost every connection a scheduler pass.
-     */
-#ifndef LINUX2
-#ifndef LINUX3
-#ifndef LINUX4
-#ifndef LINUX5
-#ifndef LINUX6
-    if (read_wait(server_fd, var_xsd_pass_timeout) == 0)
-	if (read(server_fd, &junk, 1) > 0 && msg_verbose)
-	    msg_info("service %s: unexpected data", service);
-#endif
-#endif
-#endif
-#endif
-#endif
-    (void) close(server_fd);
     myfree(service);
     state->smtpd_fd = pair[0];
     non_blocking(pair[0], NON_BLOCKING);
+
+    /*
+     * smtpd(8) closes the pass connection once it has taken the client.
+     * Until then (or until it speaks), the hand-off is not complete.
+     */
+    state->pass_fd = server_fd;
     return (0);
 }
 
@@ -236,58 +213,6 @@ static int xsd_client_fill(XSD_STATE *state)
     if ((n = vstream_peek(fp)) > 0)
 	(void) vstream_fread_app(fp, state->ibuf, n);
     return (1);
-}
-
-/* xsd_client_put - queue octets for the client */
-
-void    xsd_client_put(XSD_STATE *state, const char *buf, ssize_t len)
-{
-    if (len > 0) {
-	vstream_fwrite(state->client, buf, len);
-	state->client_wrote = 1;
-    }
-}
-
-/* xsd_client_reply - queue one reply line of our own */
-
-void    xsd_client_reply(XSD_STATE *state, const char *text)
-{
-    if (msg_verbose)
-	msg_info("> %s: %s", state->namaddr, text);
-    vstream_fputs(text, state->client);
-    vstream_fputs("\r\n", state->client);
-    state->client_wrote = 1;
-
-    /*
-     * smtpd(8) never sees the commands that we answer, so its error limit
-     * cannot stop a client that sends nothing but bad XCRYPT commands; one
-     * process serves many clients, so ours must.
-     */
-    if ((*text == '4' || *text == '5') && !state->closing
-	&& ++state->errors >= var_xsd_hard_erlim) {
-	msg_info("too many errors after XCRYPT from %s", state->namaddr);
-	vstream_fprintf(state->client, "421 4.7.0 %s Error: too many errors\r\n",
-			var_myhostname);
-	state->closing = 1;
-    }
-}
-
-/* xsd_client_flush - send buffered output: one record */
-
-int     xsd_client_flush(XSD_STATE *state)
-{
-    state->client_wrote = 0;
-    if (vstream_fflush(state->client) != 0) {
-	/* The write may have failed earlier, when a reply filled the buffer. */
-	if (write_wait(vstream_fileno(state->client), 0) < 0
-	    && errno == ETIMEDOUT)
-	    msg_info("%s leaves its replies unread: disconnecting",
-		     state->namaddr);
-	else if (msg_verbose)
-	    msg_info("write to client %s: %m", state->namaddr);
-	return (-1);
-    }
-    return (0);
 }
 
 /* xsd_smtpd_fill - append what smtpd has sent */
@@ -342,6 +267,7 @@ static void xsd_client_event(int, void *);
 static void xsd_smtpd_event(int, void *);
 static void xsd_smtpd_write_event(int, void *);
 static void xsd_timeout_event(int, void *);
+static void xsd_pass_event(int, void *);
 
 /* xsd_relay_close - end the session */
 
@@ -350,14 +276,55 @@ static void xsd_relay_close(XSD_STATE *state)
     VSTREAM *client = state->client;
 
     event_cancel_timer(xsd_timeout_event, (void *) state);
+    event_cancel_timer(xsd_pass_event, (void *) state);
     event_disable_readwrite(vstream_fileno(client));
-    event_disable_readwrite(state->smtpd_fd);
-    if (state->smtpd_wfd >= 0) {
+    if (state->smtpd_fd >= 0)
+	event_disable_readwrite(state->smtpd_fd);
+    if (state->smtpd_wfd >= 0)
 	event_disable_readwrite(state->smtpd_wfd);
-	(void) close(state->smtpd_wfd);
-    }
+    if (state->pass_fd >= 0)
+	event_disable_readwrite(state->pass_fd);
     xsd_state_free(state);
     event_server_disconnect(client);
+}
+
+/* xsd_relay_unavailable - smtpd cannot be reached: 421, end one session */
+
+static void xsd_relay_unavailable(XSD_STATE *state)
+{
+    XSD_SET(state, XSD_FLAG_CLOSING);
+    xsd_client_reply(state, "421 4.3.2 Service currently unavailable");
+    (void) xsd_client_flush(state);
+    xsd_relay_close(state);
+}
+
+/* xsd_pass_done - the hand-off is complete */
+
+static void xsd_pass_done(XSD_STATE *state)
+{
+    event_cancel_timer(xsd_pass_event, (void *) state);
+    event_disable_readwrite(state->pass_fd);
+    (void) close(state->pass_fd);
+    state->pass_fd = -1;
+}
+
+/* xsd_pass_event - smtpd took the client, or did not in time */
+
+static void xsd_pass_event(int event, void *context)
+{
+    XSD_STATE *state = (XSD_STATE *) context;
+
+    if (event != EVENT_TIME) {
+	xsd_pass_done(state);
+	return;
+    }
+    if (XSD_IS(state, XSD_FLAG_SMTPD_SPOKE)) {
+	xsd_pass_done(state);
+	return;
+    }
+    msg_warn("timeout sending connection to service %s for %s",
+	     var_xsd_pass_service, state->namaddr);
+    xsd_relay_unavailable(state);
 }
 
 /* xsd_relay_run - do all that can be done now, then wait for events */
@@ -373,11 +340,11 @@ static void xsd_relay_run(XSD_STATE *state)
 	    xsd_relay_close(state);
 	    return;
 	}
-	if (state->client_wrote && xsd_client_flush(state) < 0) {
+	if (XSD_IS(state, XSD_FLAG_CLIENT_WROTE) && xsd_client_flush(state) < 0) {
 	    xsd_relay_close(state);
 	    return;
 	}
-	if (state->closing) {
+	if (XSD_IS(state, XSD_FLAG_CLOSING)) {
 	    xsd_relay_close(state);
 	    return;
 	}
@@ -387,20 +354,21 @@ static void xsd_relay_run(XSD_STATE *state)
 	 * records, whole ones may wait in the layer's buffer, where no read
 	 * event shows them: read until the layer says "nothing yet".
 	 */
-	want_client = (!state->client_eof && XSD_IN_LEN(state) < XSD_IN_MAX
+	want_client = (!XSD_IS(state, XSD_FLAG_CLIENT_EOF) && XSD_IN_LEN(state) < XSD_IN_MAX
 		       && LEN(state->sout) == 0);
-	if (want_client && state->client_maybe) {
+	if (want_client && XSD_IS(state, XSD_FLAG_CLIENT_MAYBE)) {
 	    if ((ret = xsd_client_fill(state)) > 0) {
 
 		/*
 		 * In plaintext a read event tells the truth; with records,
 		 * whole ones may wait in the layer's buffer.
 		 */
-		state->client_maybe = (state->xcrypt && state->suite->aead);
+		if (!XSD_IS(state, XSD_FLAG_XCRYPT) || !state->suite->aead)
+		    XSD_CLR(state, XSD_FLAG_CLIENT_MAYBE);
 		continue;
 	    }
 	    if (ret < 0) {
-		if (errno == EIO && state->xcrypt) {
+		if (errno == EIO && XSD_IS(state, XSD_FLAG_XCRYPT)) {
 		    msg_warn("XCRYPT record from %s did not verify:"
 			     " closing the connection", state->namaddr);
 		    xsd_relay_close(state);
@@ -415,15 +383,15 @@ static void xsd_relay_run(XSD_STATE *state)
 		 * line, hang up at once so that nothing is half-queued.
 		 */
 		if (errno != 0 || state->mode != XSD_MODE_CMD
-		    || state->long_line || XSD_IN_LEN(state) > 0) {
+		    || XSD_IS(state, XSD_FLAG_LONG_LINE) || XSD_IN_LEN(state) > 0) {
 		    xsd_relay_close(state);
 		    return;
 		}
-		state->client_eof = 1;
+		XSD_SET(state, XSD_FLAG_CLIENT_EOF);
 		(void) shutdown(state->smtpd_fd, SHUT_WR);
 		continue;
 	    }
-	    state->client_maybe = 0;
+	    XSD_CLR(state, XSD_FLAG_CLIENT_MAYBE);
 	}
 	break;
     }
@@ -432,15 +400,15 @@ static void xsd_relay_run(XSD_STATE *state)
      * Wait for what can happen next. smtpd is always read: it may have to
      * finish a reply before it reads more.
      */
-    if (want_client && !state->client_reading) {
+    if (want_client && !XSD_IS(state, XSD_FLAG_CLIENT_READING)) {
 	event_enable_read(vstream_fileno(state->client), xsd_client_event,
 			  (void *) state);
-	state->client_reading = 1;
-    } else if (!want_client && state->client_reading) {
+	XSD_SET(state, XSD_FLAG_CLIENT_READING);
+    } else if (!want_client && XSD_IS(state, XSD_FLAG_CLIENT_READING)) {
 	event_disable_readwrite(vstream_fileno(state->client));
-	state->client_reading = 0;
+	XSD_CLR(state, XSD_FLAG_CLIENT_READING);
     }
-    if (LEN(state->sout) > 0 && !state->smtpd_writing) {
+    if (LEN(state->sout) > 0 && !XSD_IS(state, XSD_FLAG_SMTPD_WRITING)) {
 	if (state->smtpd_wfd < 0 && (state->smtpd_wfd = dup(state->smtpd_fd)) < 0) {
 	    msg_warn("dup: %m: closing the session with %s", state->namaddr);
 	    xsd_relay_close(state);
@@ -448,10 +416,10 @@ static void xsd_relay_run(XSD_STATE *state)
 	}
 	event_enable_write(state->smtpd_wfd, xsd_smtpd_write_event,
 			   (void *) state);
-	state->smtpd_writing = 1;
-    } else if (LEN(state->sout) == 0 && state->smtpd_writing) {
+	XSD_SET(state, XSD_FLAG_SMTPD_WRITING);
+    } else if (LEN(state->sout) == 0 && XSD_IS(state, XSD_FLAG_SMTPD_WRITING)) {
 	event_disable_readwrite(state->smtpd_wfd);
-	state->smtpd_writing = 0;
+	XSD_CLR(state, XSD_FLAG_SMTPD_WRITING);
     }
     event_request_timer(xsd_timeout_event, (void *) state, var_xsd_timeout);
 }
@@ -462,7 +430,7 @@ static void xsd_client_event(int unused_event, void *context)
 {
     XSD_STATE *state = (XSD_STATE *) context;
 
-    state->client_maybe = 1;
+    XSD_SET(state, XSD_FLAG_CLIENT_MAYBE);
     xsd_relay_run(state);
 }
 
@@ -477,7 +445,7 @@ static void xsd_smtpd_event(int unused_event, void *context)
 	/* smtpd hung up: relay a last partial reply, if any. */
 	if (LEN(state->sbuf) > 0)
 	    xsd_client_put(state, STR(state->sbuf), LEN(state->sbuf));
-	if (state->client_wrote)
+	if (XSD_IS(state, XSD_FLAG_CLIENT_WROTE))
 	    (void) xsd_client_flush(state);
 	xsd_relay_close(state);
 	return;
@@ -504,7 +472,7 @@ static void xsd_timeout_event(int unused_event, void *context)
     xsd_relay_close(state);
 }
 
-/* xsd_relay_start - relay the session from the event loop */
+/* xsd_relay_start - hand the client to smtpd, relay from the event loop */
 
 void    xsd_relay_start(XSD_STATE *state)
 {
@@ -513,6 +481,12 @@ void    xsd_relay_start(XSD_STATE *state)
 		    CA_VSTREAM_CTL_WRITE_FN(xsd_client_write_fn),
 		    CA_VSTREAM_CTL_TIMEOUT(0),
 		    CA_VSTREAM_CTL_END);
+    if (xsd_pass_connect(state) < 0) {
+	xsd_relay_unavailable(state);
+	return;
+    }
+    event_enable_read(state->pass_fd, xsd_pass_event, (void *) state);
+    event_request_timer(xsd_pass_event, (void *) state, var_xsd_pass_timeout);
     xsd_proto_start(state);
     event_enable_read(state->smtpd_fd, xsd_smtpd_event, (void *) state);
     xsd_relay_run(state);

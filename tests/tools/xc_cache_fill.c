@@ -4,13 +4,18 @@
 /* SUMMARY
 /*	populate a key cache for the xcrypt-cache tests
 /* SYNOPSIS
-/*	xc_cache_fill file [peers]
+/*	xc_cache_fill [-a age] file [peers]
 /* DESCRIPTION
 /*	xc_cache_fill opens (creates) the key cache file through the
 /*	library, fetches this host's pair for each group, and for each
 /*	group generates the given number of peer public values (default
 /*	3) and asks for each peer's shared value twice (a miss, then a
 /*	hit).
+/*
+/*	With \fB-a\fR \fIage\fR the library's clock runs \fIage\fR
+/*	seconds behind: the pairs (and values) it creates are that old
+/*	when the call returns (the test of a cache that two instances
+/*	share lets one of them find the pair expired).
 /*
 /*	On standard output it writes what the test needs to check that
 /*	xcrypt-cache(1) shows the right entries and no secret, one item
@@ -36,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Utility library. */
 
@@ -92,6 +98,15 @@ static void print_fp(const char *label, const char *group,
 
 /* main - fill a cache */
 
+static time_t fill_age;
+
+/* fill_clock - the clock, fill_age seconds behind */
+
+static time_t fill_clock(void)
+{
+    return (time((time_t *) 0) - fill_age);
+}
+
 int     main(int argc, char **argv)
 {
     XC_CACHE *cache;
@@ -103,8 +118,14 @@ int     main(int argc, char **argv)
     int     g, i, round, hit, ret;
 
     msg_vstream_init(argv[0], VSTREAM_ERR);
+    if (argc > 2 && strcmp(argv[1], "-a") == 0) {
+	fill_age = atol(argv[2]);
+	xc_cache_set_clock(fill_clock);
+	argv += 2;
+	argc -= 2;
+    }
     if (argc < 2 || argc > 3)
-	msg_fatal("usage: %s file [peers]", argv[0]);
+	msg_fatal("usage: %s [-a age] file [peers]", argv[0]);
     if (argc == 3)
 	peers = atoi(argv[2]);
     xc_init();

@@ -4,14 +4,27 @@
 /* SUMMARY
 /*	scripted SMTP client that speaks XCRYPT
 /* SYNOPSIS
-/*	xc_chat [-v] [-c cache] [-t timeout] host port < script
+/*	xc_chat [-v] [-c cache] [-k keyfile] [-t timeout] host port < script
 /* DESCRIPTION
 /*	xc_chat connects to host:port, reads the server greeting, then
 /*	runs the script on standard input, one command per line, and
-/*	prints every line it sends ("-> ") and receives ("<- ").
+/*	prints every line it sends and receives: "-> " and "<- " for
+/*	lines that crossed the wire in clear, "=> " and "<= " for lines
+/*	that crossed it inside XCRYPT (sent after the switch to
+/*	encryption, or read through the decrypting stream), so that a
+/*	test can tell what was protected from the transcript. The first
+/*	line is "local port \fIN\fR", the client's TCP port, by which a
+/*	test finds the session in the server's log.
 /*	With -c it keeps its DH key pairs in that key cache file, so that
 /*	a later run reuses them (the server's cache then hits); by default
 /*	it uses a memory-only cache.
+/*
+/*	With -k it appends the session keys of each XCRYPT session to
+/*	keyfile, one "key HEX" line per direction (client to server
+/*	first) and one for the DH shared value Z, when the session
+/*	switches to encryption: the material a
+/*	test greps the server's log for (it must never be there). Test
+/*	use only; the file is created mode 0600.
 /*
 /*	> \fItext\fR
 /*		Queue text and CRLF for sending. Queued lines go out in
@@ -59,6 +72,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,19 +90,30 @@
 
 /* Application-specific. */
 
+#include <tomcrypt.h>
 #include <xcrypt.h>
 
 static VSTREAM *xcc_fp;
 static VSTRING *xcc_out;
 static XC_CACHE *xcc_cache;
 static XC_SUITE_LIST xcc_offered;
-static XC_SESSION xcc_sess;
+static XC_CLIENT *xcc_client;
 static XC_KEYS xcc_keys;
 static const XC_SUITE *xcc_suite;
 static int xcc_active;
 static unsigned long xcc_records;	/* AEAD records sent */
 static int xcc_failed;
 static int xcc_timeout = 30;
+static const char *xcc_keyfile;
+static VSTRING *xcc_server_hello;	/* "XCRYPT Kb Nb", for -k */
+
+ /*
+  * Transcript prefixes: in clear, and inside XCRYPT.
+  */
+#define XCC_USAGE \
+	"usage: %s [-v] [-c cache] [-k keyfile] [-t timeout] host port < script"
+#define XCC_SENT()	(xcc_active ? "=>" : "->")
+#define XCC_READ()	(xcc_active ? "<=" : "<-")
 
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)
@@ -161,7 +186,7 @@ static void xcc_queue(const char *text, int crlf)
     vstring_strcat(xcc_out, text);
     if (crlf)
 	vstring_strcat(xcc_out, "\r\n");
-    printf("-> %s\n", text);
+    printf("%s %s\n", XCC_SENT(), text);
     fflush(stdout);
 }
 
@@ -187,8 +212,15 @@ static const char *xcc_reply(VSTRING *last)
 	if (LEN(line) > 0 && STR(line)[LEN(line) - 1] == '\r')
 	    vstring_truncate(line, LEN(line) - 1);
 	VSTRING_TERMINATE(line);
-	printf("<- %s\n", STR(line));
+	printf("%s %s\n", XCC_READ(), STR(line));
 	fflush(stdout);
+	if (xcc_keyfile && strncmp(STR(line), "250 XCRYPT ", 11) == 0
+	    && strcmp(STR(line), "250 XCRYPT OK") != 0
+	    && strcmp(STR(line), "250 XCRYPT FAIL") != 0) {
+	    if (xcc_server_hello == 0)
+		xcc_server_hello = vstring_alloc(100);
+	    vstring_strcpy(xcc_server_hello, STR(line) + 4);
+	}
 	if (LEN(line) > 4 && strncmp(STR(line), "250", 3) == 0
 	    && xc_parse_ehlo_keyword(STR(line) + 4, LEN(line) - 4, &list))
 	    xcc_offered = list;
@@ -222,44 +254,85 @@ static const char *xcc_expect(VSTRING *last, const char *prefix)
 static int xcc_hello(const char *name)
 {
     static VSTRING *last;
-    char    buf[2 * XC_PMAX + 80];
-    XC_HELLO hello;
+    char    buf[XC_LINE_MAX + 1];
     const char *why;
     const char *reply;
+    const XC_SUITE *suite;
+    ssize_t len;
     int     ret;
 
     if (last == 0)
 	last = vstring_alloc(100);
     if (name && *name) {
-	xcc_suite = xc_suite_find(name, strlen(name));
+	suite = xc_suite_find(name, strlen(name));
     } else {
-	xcc_suite = xcc_offered.count > 0 ? xc_suite(xcc_offered.ids[0]) : 0;
+	suite = xcc_offered.count > 0 ? xc_suite(xcc_offered.ids[0]) : 0;
     }
-    if (xcc_suite == 0) {
+    if (suite == 0) {
 	xcc_fail("no usable suite: %s", name ? name : "(none offered)");
 	return (-1);
     }
-    if ((ret = xc_session_start(&xcc_sess, xcc_cache, xcc_suite,
-				XC_ROLE_CLIENT)) != XC_OK
-	|| xc_format_hello(buf, sizeof(buf), xcc_suite, xcc_sess.pair.pub,
-			   xcc_sess.nonce) < 0) {
-	xcc_fail("session start: %s", xc_strerror(ret));
+    xc_client_free(xcc_client);
+    xcc_client = xc_client_create();
+    if ((len = xc_client_hello(xcc_client, xcc_cache, suite, buf,
+			       sizeof(buf))) < 0) {
+	xcc_fail("session start: %s", xc_strerror((int) len));
 	return (-1);
     }
     xcc_flush();
     xcc_queue(buf, 1);
     if ((reply = xcc_expect(last, "250 XCRYPT ")) == 0)
 	return (-1);
-    if (xc_parse_hello_reply(reply + 4, strlen(reply + 4), xcc_suite,
-			     &hello, &why) != XC_OK) {
+    if ((ret = xc_client_reply(xcc_client, xcc_cache, reply + 4,
+			       strlen(reply + 4), &why)) != XC_OK) {
 	xcc_fail("bad XCRYPT reply: %s", why);
 	return (-1);
     }
-    if ((ret = xc_session_finish(&xcc_sess, xcc_cache, &hello)) != XC_OK) {
-	xcc_fail("session finish: %s", xc_strerror(ret));
-	return (-1);
-    }
     return (0);
+}
+
+/* xcc_dump_keys - append the session keys to the -k file (tests only) */
+
+static void xcc_dump_keys(const XC_KEYS *keys, const XC_KEYPAIR *pair)
+{
+    FILE   *fp;
+    int     fd;
+    size_t  i;
+    XC_HELLO hello;
+    const char *why;
+    unsigned char z[XC_PMAX];
+    size_t  zlen = 0;
+
+    /* The shared value, computed again from the server's reply. */
+    if (xcc_server_hello != 0
+	&& xc_parse_hello_reply(STR(xcc_server_hello), LEN(xcc_server_hello),
+				xcc_suite, &hello, &why) == XC_OK
+	&& xc_dh_shared(pair, hello.pub, hello.publen, z) == XC_OK)
+	zlen = hello.publen;
+
+    if ((fd = open(xcc_keyfile, O_WRONLY | O_APPEND | O_CREAT, 0600)) < 0
+	|| (fp = fdopen(fd, "a")) == 0) {
+	xcc_fail("open key file %s", xcc_keyfile);
+	return;
+    }
+    fprintf(fp, "key ");
+    for (i = 0; i < keys->key_len; i++)
+	fprintf(fp, "%02x", keys->c2s[i]);
+    fprintf(fp, "\nkey ");
+    for (i = 0; i < keys->key_len; i++)
+	fprintf(fp, "%02x", keys->s2c[i]);
+    fprintf(fp, "\n");
+    if (zlen > 0) {
+	fprintf(fp, "key ");
+	for (i = 0; i < zlen; i++)
+	    fprintf(fp, "%02x", z[i]);
+	fprintf(fp, "\n");
+    } else {
+	xcc_fail("%s", "no shared value for the key file");
+    }
+    zeromem(z, sizeof(z));
+    if (fclose(fp) != 0)
+	xcc_fail("write key file %s", xcc_keyfile);
 }
 
 /* xcc_ok - XCRYPT OK [+ injected octets], expect 250 XCRYPT OK, switch */
@@ -267,32 +340,41 @@ static int xcc_hello(const char *name)
 static int xcc_ok(const char *inject)
 {
     static VSTRING *last;
+    const char *reply;
     ssize_t n;
 
     if (last == 0)
 	last = vstring_alloc(100);
-    if (xcc_suite == 0) {
-	xcc_fail("%s", "!ok without !hello");
+    if (xcc_client == 0 || xcc_client->state != XC_CLIENT_STATE_KEYS) {
+	xcc_fail("%s", "!ok without a good !hello");
 	return (-1);
     }
     xcc_flush();
-    xcc_queue("XCRYPT OK", 1);
+    xcc_queue(XC_CLIENT_OK, 1);
     if (inject && *inject) {
-	printf("-> (injected) %s\n", inject);
+	printf("%s (injected) %s\n", XCC_SENT(), inject);
 	xcc_unescape(xcc_out, inject);
     }
-    if (xcc_expect(last, "250 XCRYPT OK") == 0)
+    if ((reply = xcc_expect(last, "250 ")) == 0)
 	return (-1);
-    xcc_keys = xcc_sess.keys;
-    if ((n = xc_stream_start(xcc_fp, xcc_suite, &xcc_sess.keys,
-			     XC_ROLE_CLIENT)) < 0) {
-	xcc_fail("xc_stream_start: %s", xc_strerror((int) n));
+    if (!xc_client_confirmed(reply + 4, strlen(reply + 4))) {
+	xcc_fail("expected \"%s\"", "250 XCRYPT OK");
+	return (-1);
+    }
+    /* !tamper forges records: this test tool keeps the send key. */
+    xcc_keys = xcc_client->sess.keys;
+    xcc_suite = xcc_client->suite;
+    /* The key pair is wiped by the switch: dump before it. */
+    if (xcc_keyfile)
+	xcc_dump_keys(&xcc_keys, &xcc_client->sess.pair);
+    if ((n = xc_client_switch(xcc_client, xcc_fp)) < 0) {
+	xcc_fail("xc_client_switch: %s", xc_strerror((int) n));
 	return (-1);
     }
     xcc_active = 1;
     printf("suite %s\n", xcc_suite->name);
-    printf("cache %s\n", xcc_sess.cache_hit ? "hit" : "miss");
-    printf("fingerprint %s\n", xcc_sess.fingerprint);
+    printf("cache %s\n", xcc_client->sess.cache_hit ? "hit" : "miss");
+    printf("fingerprint %s\n", xcc_client->sess.fingerprint);
     fflush(stdout);
     return (0);
 }
@@ -367,6 +449,19 @@ static int xcc_connect(const char *host, const char *port)
     return (fd);
 }
 
+/* xcc_show_port - "local port N": the test finds the session in logs */
+
+static void xcc_show_port(void)
+{
+    struct sockaddr_in sin;
+    socklen_t len = sizeof(sin);
+
+    if (getsockname(vstream_fileno(xcc_fp), (struct sockaddr *) &sin,
+		    &len) == 0)
+	printf("local port %d\n", ntohs(sin.sin_port));
+    fflush(stdout);
+}
+
 /* main - run the script */
 
 int     main(int argc, char **argv)
@@ -379,10 +474,13 @@ int     main(int argc, char **argv)
     int     ch;
 
     msg_vstream_init("xc_chat", VSTREAM_ERR);
-    while ((ch = GETOPT(argc, argv, "c:t:v")) > 0) {
+    while ((ch = GETOPT(argc, argv, "c:k:t:v")) > 0) {
 	switch (ch) {
 	case 'c':
 	    cache_path = optarg;
+	    break;
+	case 'k':
+	    xcc_keyfile = optarg;
 	    break;
 	case 't':
 	    xcc_timeout = atoi(optarg);
@@ -391,11 +489,11 @@ int     main(int argc, char **argv)
 	    msg_verbose++;
 	    break;
 	default:
-	    msg_fatal("usage: %s [-v] [-c cache] [-t timeout] host port < script", argv[0]);
+	    msg_fatal(XCC_USAGE, argv[0]);
 	}
     }
     if (argc - optind != 2)
-	msg_fatal("usage: %s [-v] [-c cache] [-t timeout] host port < script", argv[0]);
+	msg_fatal(XCC_USAGE, argv[0]);
     xc_init();
     xcc_cache = xc_cache_open(cache_path, 7200);
     xcc_out = vstring_alloc(1024);
@@ -403,6 +501,7 @@ int     main(int argc, char **argv)
 			    O_RDWR);
     vstream_control(xcc_fp, CA_VSTREAM_CTL_TIMEOUT(xcc_timeout),
 		    CA_VSTREAM_CTL_END);
+    xcc_show_port();
     if (xcc_reply(last) == 0)
 	xcc_fail("%s", "no greeting");
 
@@ -418,7 +517,7 @@ int     main(int argc, char **argv)
 	    xcc_queue(arg, 1);
 	    continue;
 	case '+':
-	    printf("-> (raw) %s\n", arg);
+	    printf("%s (raw) %s\n", XCC_SENT(), arg);
 	    xcc_unescape(xcc_out, arg);
 	    continue;
 	case '<':
@@ -459,6 +558,8 @@ int     main(int argc, char **argv)
     xcc_flush();
     if (xcc_active)
 	xc_stream_stop(xcc_fp);
+    xc_client_free(xcc_client);
+    xc_keys_wipe(&xcc_keys);
     (void) vstream_fclose(xcc_fp);
     xc_cache_close(xcc_cache);
     exit(xcc_failed);

@@ -31,7 +31,20 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		DIR/msg-N.eml with DIR/msg-N.meta (mode, suite, envelope); every
 		session event goes to DIR/events.log. Hostile behaviour with
 		--hostile MODE while --hostile-file exists (or for the first
-		--hostile-count connections). Exits after --max-time seconds.
+		--hostile-count connections); reclen-low, reclen-high and
+		reclen-misaligned answer the first command inside XCRYPT with a
+		record whose length is out of range and log whether the client
+		closed without another octet. Exits after --max-time seconds.
+		--auth USER:PASS offers AUTH PLAIN LOGIN and accepts those
+		credentials (events: "auth ok user=U mode=xcrypt|plaintext").
+		--hostile pause waits 1.5 s before it answers XCRYPT and
+		XCRYPT OK and logs the octets that arrived meanwhile ("early
+		after xcrypt N", "early after ok N": a client must end its
+		pipelined group with each). --hostile endless-xcrypt answers
+		XCRYPT with "250-" lines that never end and logs how much it
+		sent ("endless sent N") when the client hangs up.
+		--hostile close-after-hello closes the connection right
+		after its "250 XCRYPT Kb Nb" reply.
 """
 
 import argparse
@@ -43,6 +56,7 @@ import hmac
 import os
 import re
 import secrets
+import select
 import signal
 import socket
 import struct
@@ -454,6 +468,7 @@ def expect_close(sock):
 
 def run_client(a):
     sock = socket.create_connection((a.host, a.port), timeout=a.timeout)
+    print("local port %d" % sock.getsockname()[1], flush=True)
     c = Conn(sock)
     tag = ["-> ", "<- "]
 
@@ -611,7 +626,13 @@ def run_client(a):
 
 HOSTILE = ("kb-0", "kb-1", "kb-pm1", "kb-p", "kb-b64", "kb-len", "nb-len",
            "r504", "r454", "close-after-ok", "close-after-mail",
-           "close-after-dot", "inject")
+           "close-after-dot", "inject", "reclen-low", "reclen-high",
+           "reclen-misaligned", "pause", "endless-xcrypt",
+           "close-after-hello")
+
+# Record lengths out of range (6.3): below 48, above 16432, not 16 more
+# than a multiple of 32 (each violates one rule only).
+RECLEN = {"reclen-low": 16, "reclen-high": 16464, "reclen-misaligned": 64}
 
 
 class Server:
@@ -662,6 +683,56 @@ class Server:
         finally:
             s.close()
 
+    def early(self, c):
+        """Octets the client sent beyond the line just read."""
+        extra = len(c.buf)
+        readable, _, _ = select.select([c.sock], [], [], 0)
+        if readable:
+            extra += len(c.sock.recv(65536, socket.MSG_PEEK))
+        return extra
+
+    def endless(self, c, n):
+        """A reply to XCRYPT that never ends."""
+        chunk = b"".join(b"250-XCRYPT endless %06d %s\r\n" % (i, b"x" * 60)
+                         for i in range(256))
+        sent = 0
+        try:
+            while True:
+                c.send_raw(chunk + chunk)
+                sent += 2 * len(chunk)
+                time.sleep(0.001)   # a flood, not a CPU hog: ~40 MB/s
+        except OSError:
+            pass
+        self.event(n, "endless sent %d" % sent)
+
+    def auth(self, c, n, f, suite):
+        """AUTH PLAIN [initial] / AUTH LOGIN, one exchange."""
+        def b64line(prompt):
+            c.send(("334 %s\r\n" % prompt).encode())
+            return c.readline().decode("latin-1").strip()
+        mech = f[1].upper() if len(f) > 1 else ""
+        try:
+            if mech == "PLAIN":
+                resp = f[2] if len(f) > 2 else b64line("")
+                parts = base64.b64decode(resp).split(b"\0")
+                user, pw = parts[1].decode(), parts[2].decode()
+            elif mech == "LOGIN":
+                user = base64.b64decode(b64line("VXNlcm5hbWU6")).decode()
+                pw = base64.b64decode(b64line("UGFzc3dvcmQ6")).decode()
+            else:
+                c.send(b"504 5.5.4 Unrecognized authentication type\r\n")
+                return
+        except (binascii.Error, IndexError, UnicodeDecodeError):
+            c.send(b"501 5.5.2 Cannot decode response\r\n")
+            return
+        mode = "xcrypt" if suite else "plaintext"
+        if "%s:%s" % (user, pw) == self.a.auth:
+            self.event(n, "auth ok user=%s mode=%s mech=%s" % (user, mode, mech))
+            c.send(b"235 2.7.0 Authentication successful\r\n")
+        else:
+            self.event(n, "auth bad user=%s mode=%s" % (user, mode))
+            c.send(b"535 5.7.8 Error: authentication failed\r\n")
+
     def dialog(self, c, n, hostile):
         a = self.a
         suite = None
@@ -680,16 +751,39 @@ class Server:
                 pending = None
                 out("503 5.5.1 Bad sequence of commands\r\n")
                 continue
+            if suite and hostile in RECLEN:
+                # The first command inside XCRYPT gets a record whose length
+                # is out of range (with as many octets as it claims); the
+                # client must close without sending anything more (4.4).
+                n_ = RECLEN[hostile]
+                c.send_raw(n_.to_bytes(2, "big") + secrets.token_bytes(n_))
+                self.event(n, "sent record length %d" % n_)
+                c.sock.settimeout(10)
+                got = b""
+                try:
+                    while True:
+                        d = c.sock.recv(4096)
+                        if not d:
+                            break
+                        got += d
+                    self.event(n, "violation: client closed, %d octets after" % len(got))
+                except (socket.timeout, OSError) as e:
+                    self.event(n, "violation: no close (%s), %d octets after" % (e, len(got)))
+                return
             if verb == "EHLO":
                 ext = ["PIPELINING"]
                 if not suite and self.suites:
                     ext.append("XCRYPT " + " ".join(self.suites))
+                if a.auth:
+                    ext.append("AUTH PLAIN LOGIN")
                 ext.append("8BITMIME")
                 out("250-%s\r\n" % a.name + "".join(
                     "250%s%s\r\n" % ("-" if i < len(ext) - 1 else " ", e)
                     for i, e in enumerate(ext)))
             elif verb == "HELO":
                 out("250 %s\r\n" % a.name)
+            elif verb == "AUTH" and a.auth:
+                self.auth(c, n, f, suite)
             elif verb == "XCRYPT" and len(f) == 2 and pending:
                 conf = f[1].upper()
                 self.event(n, "confirm %s" % conf)
@@ -701,6 +795,9 @@ class Server:
                 if conf != "OK":
                     out("501 5.5.4 Syntax: XCRYPT suite public-key nonce\r\n")
                     continue
+                if hostile == "pause":
+                    time.sleep(1.5)
+                    self.event(n, "early after ok %d" % self.early(c))
                 tail = b""
                 if hostile == "inject":
                     tail = b"250 INJECTED plaintext\r\n"
@@ -720,6 +817,12 @@ class Server:
                     continue
                 s_ = f[1]
                 self.event(n, "xcrypt suite=%s" % s_)
+                if hostile == "pause":
+                    time.sleep(1.5)
+                    self.event(n, "early after xcrypt %d" % self.early(c))
+                if hostile == "endless-xcrypt":
+                    self.endless(c, n)
+                    return
                 if s_ not in self.suites or s_ not in SUITES:
                     out("504 5.5.4 XCRYPT suite not supported\r\n")
                     continue
@@ -751,6 +854,9 @@ class Server:
                 elif hostile == "nb-len":
                     nb_enc = b64enc(nb[1:])
                 out("250 XCRYPT %s %s\r\n" % (kb_enc, nb_enc))
+                if hostile == "close-after-hello":
+                    self.event(n, "hostile close after 250 XCRYPT")
+                    return
                 c2s, s2c = derive(s_, shared(s_, x, ka), na, nb)
                 pending = (s_, c2s, s2c)
             elif verb == "MAIL":
@@ -859,6 +965,7 @@ def main():
     s.add_argument("--hostile-file")
     s.add_argument("--hostile-count", type=int, default=0)
     s.add_argument("--max-time", type=int, default=120)
+    s.add_argument("--auth", help="USER:PASS: offer AUTH PLAIN LOGIN")
     s.add_argument("--timeout", type=float, default=30)
     a = ap.parse_args()
     if a.selftest:

@@ -48,7 +48,7 @@
 /*	rely on the record layout documented in xc_cache(3).
 /*--*/
 
-/* checks: 77 */
+/* checks: 79 */
 
 /* System library. */
 
@@ -1031,6 +1031,44 @@ static void test_write_failure(void)
 	    shm->memory_after && shm->same_pair_after && shm->hit_after == 1);
 }
 
+/* test_shrunk_under_process - the file shrinks under a running process */
+
+static void test_shrunk_under_process(void)
+{
+    const char *path = path_in("shrunk.tdb");
+    pid_t   pid;
+    int     status;
+
+    /*
+     * Truncated in place (an operator's ": > file", a full disk) while a
+     * process has it open: the process must go on (an I/O error, then
+     * memory), never die of SIGBUS as it would reading a shrunk mapping.
+     */
+    shm->ok[0] = 0;
+    if ((pid = fork()) == 0) {
+	XC_CACHE *c = xc_cache_open(path, LIFETIME);
+	XC_KEYPAIR kp;
+	int     i, ok = 1;
+
+	for (i = 0; i < 20; i++)
+	    ok &= works(c, i % 2 ? XC_GROUP_MODP14 : XC_GROUP_OAKLEY1);
+	xc_cache_keypair(c, XC_GROUP_OAKLEY1, &kp);
+	if (truncate(path, 0) != 0)
+	    _exit(3);
+	for (i = 0; i < 20; i++)
+	    ok &= works(c, i % 2 ? XC_GROUP_MODP14 : XC_GROUP_OAKLEY1);
+	shm->ok[0] = ok;
+	xc_cache_close(c);
+	_exit(0);
+    }
+    waitpid(pid, &status, 0);
+    T_CHECKF("shrunk_file_under_process_no_signal",
+	     WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	     "status 0x%x (signal %d)", status,
+	     WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    T_CHECK("shrunk_file_under_process_cache_still_works", shm->ok[0]);
+}
+
 /* main - run every test in a scratch directory */
 
 int     main(int argc, char **argv)
@@ -1060,6 +1098,7 @@ int     main(int argc, char **argv)
     test_fixtures();
     test_unusable();
     test_write_failure();
+    test_shrunk_under_process();
 
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)
