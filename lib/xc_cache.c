@@ -597,12 +597,17 @@ static int xc_cache_fetch(XC_CACHE *cp, TDB_DATA key, unsigned char *buf,
     f.want = want;
 
     /*
-     * Outside a transaction tdb hands the parser a pointer into its map of
-     * the file (never write there). Inside one it reads the record into a
-     * heap copy that it frees without zeroing: wipe it, it may hold a
-     * private exponent or a shared value.
+     * A file is opened without mmap (XC_CACHE_TDB_FLAGS), and inside a
+     * transaction tdb reads through the transaction anyway: either way it
+     * reads the record into a heap copy that it frees without zeroing.
+     * Wipe it, it may hold a private exponent or a shared value. Only a
+     * memory cache (TDB_INTERNAL) hands the parser a pointer into the
+     * database itself: never write there. (The sanitizer build found the
+     * copies: ASan's allocator keeps freed memory in quarantine, where
+     * glibc's soon reuses it.)
      */
-    f.wipe = cp->in_tx;
+    f.wipe = cp->in_tx
+	|| (!cp->memory && (XC_CACHE_TDB_FLAGS & TDB_NOMMAP) != 0);
     ret = tdb_parse_record(cp->tdb, key, xc_cache_parser, &f);
     if (ret != XC_FETCH_OK && ret != XC_FETCH_BAD) {
 	if (tdb_error(cp->tdb) != TDB_ERR_NOEXIST)
@@ -1210,8 +1215,11 @@ static int xc_cache_age_one(struct tdb_context *tdb, TDB_DATA key,
     XC_CACHE_AGES *a = (XC_CACHE_AGES *) context;
     uint64_t created = 0;
 
-    if (!xc_cache_key_is(key, "z:"))
+    if (!xc_cache_key_is(key, "z:")) {
+	/* A traversal hands out tdb's heap copy, freed without zeroing. */
+	zeromem(data.dptr, data.dsize);
 	return (0);
+    }
 
     /*
      * A malformed record counts as the oldest: it goes first.
@@ -1219,6 +1227,7 @@ static int xc_cache_age_one(struct tdb_context *tdb, TDB_DATA key,
     if (data.dsize == XC_Z_SIZE
 	&& (created = xc_get64(data.dptr + XC_Z_OFF_CREATED)) > XC_CACHE_TIME_MAX)
 	created = 0;
+    zeromem(data.dptr, data.dsize);
     if (a->count == a->size) {
 	if (a->size == 0) {
 	    a->size = 64;
@@ -1367,12 +1376,16 @@ static int xc_cache_copy_one(struct tdb_context *tdb, TDB_DATA key,
 {
     XC_CACHE_COPY *c = (XC_CACHE_COPY *) context;
 
+    int     ret = 0;
+
     if (c->dest != 0 && tdb_store(c->dest, key, data, TDB_INSERT) != 0) {
 	c->error = 1;
-	return (-1);
+	ret = -1;
     }
     c->live += key.dsize + data.dsize + XC_CACHE_REC_OVERHEAD;
-    return (0);
+    /* A traversal hands out tdb's heap copy, freed without zeroing. */
+    zeromem(data.dptr, data.dsize);
+    return (ret);
 }
 
 /* xc_cache_compact - after a rotation, rewrite an oversized file */
