@@ -4,7 +4,7 @@
 /* SUMMARY
 /*	XCRYPT cost figures, after Table 3 of the ssmail paper
 /* SYNOPSIS
-/*	xcrypt-bench [-q]
+/*	xcrypt-bench [-q] [-r]
 /* DESCRIPTION
 /*	xcrypt-bench measures on this machine, for every suite, what
 /*	Table 3 of "ssmail: Opportunistic Encryption in sendmail"
@@ -14,19 +14,26 @@
 /* .IP "DH key agreement"
 /*	the shared value Z = y^x mod p.
 /* .IP "key derivation"
-/*	xc_kdf(): SHA-1 (suites 1.0) or HKDF-SHA-256 (2.0).
+/*	xc_kdf(): SHA-1 (suites 1.0) or HKDF-SHA-256 (2.0, 2.1): the
+/*	paper's "key generation (SHA-1 over Z and both nonces)".
 /* .IP "cipher key setup"
-/*	xc_cipher_create() for both directions.
+/*	xc_cipher_create() for both directions: the paper's "two key
+/*	setups (one per direction)".
 /* .IP "key setup, client side / server side"
 /*	what one party computes per handshake without any cache: a new
-/*	pair, Z, the keys, both cipher states. The "two key setups" of
-/*	a connection are the client's and the server's; their sum is
-/*	the computing cost of one uncached handshake.
+/*	pair, Z, the keys, both cipher states; their sum is the
+/*	computing cost of one uncached handshake.
 /* .IP "encryption of the mean message"
 /*	14,671 octets (the paper's mean message size) through the
 /*	suite's cipher (AEAD: in records, as on the wire).
+/* .IP "total"
+/*	key derivation + cipher key setup + encryption of the mean
+/*	message, as the paper's total.
+/* .IP "speed"
+/*	the mean message over its encryption time, in MB/s (10^6 octets
+/*	per second), as the paper's speed row.
 /* .IP "throughput"
-/*	MB/s (10^6 octets per second) of the cipher API over 1 MiB.
+/*	MB/s of the cipher API over 1 MiB.
 /* .PP
 /*	Beyond the paper it reports the Diffie-Hellman cost per group,
 /*	the whole handshake cost with a key cache hit
@@ -44,11 +51,31 @@
 /*	so that drift hits both sides alike. Ratios compare figures of
 /*	the same run only.
 /*
-/*	The paper's own figures are not part of this project (its text
-/*	is not in the repository); the "paper 1999" column says "n/a"
-/*	where no figure is known.
+/*	The "paper 1999" column holds the paper's figures, compiled in
+/*	(../shared/PAPER-FIGURES.md): Table 3 (Pentium Pro 233 MHz, gcc
+/*	-O3, Linux 2.0.33) for arrsyfor_1.0 and, in its t32 column, for
+/*	sober128_1.0 (SOBER-128 stands in for t32, spec 6.2); the text's
+/*	0.3387 s per Diffie-Hellman computation in the 768-bit group.
+/*	"n/a" marks a row the paper has no figure for (the 2.x suites
+/*	did not exist). The last column is the paper's figure over
+/*	today's (how many times faster this machine is), or today's over
+/*	the paper's for rates.
 /*
-/*	Option -q: fewer repetitions, for a smoke test.
+/*	The cache-savings replay drives the lib's key cache (the real
+/*	xc_cache code, in memory, with a simulated clock through
+/*	xc_cache_set_clock()) through the paper's trace model: 1,322
+/*	messages over 372.6 hours, 994 of them from one hub, 328 from
+/*	hosts that each send once, key pairs replaced every 2 hours by
+/*	both the hub and this server. Arrival times are drawn uniformly
+/*	from a fixed seed, so every run replays the same trace. It
+/*	prints the receiving server's DH computations (cache misses)
+/*	beside the paper's 515 ("the cache saved over 60%"), with the
+/*	768-bit group of 1999 and then with today's defaults (the group
+/*	of the first suite of the default xcrypt_smtpd_suites and the
+/*	default xcrypt_key_lifetime), and the DH time per message.
+/*
+/*	Option -q: fewer repetitions, for a smoke test. Option -r: the
+/*	cache-savings replay only.
 /* DIAGNOSTICS
 /*	Exit status 0 when every measurement ran, 1 on any library
 /*	failure. Missed targets are reported, not fatal.
@@ -77,6 +104,10 @@
 #include <mymalloc.h>
 #include <vstream.h>
 
+/* Global library. */
+
+#include <conv_time.h>
+
 /* Crypto library. */
 
 #include <tomcrypt.h>
@@ -93,13 +124,52 @@
 #define RATIO_TARGET	0.90
 
 static int quick;			/* -q */
+static int replay_only;			/* -r */
 static int failures;
 
  /*
-  * The paper's figures (Table 3, 1999 hardware), where known. None are:
-  * the paper's text is not in this repository and could not be found.
+  * The paper's figures: facts from "ssmail: Opportunistic Encryption in
+  * sendmail" (Bentley, Rose, Whalen, 13th LISA, 1999) as quoted in
+  * ../shared/PAPER-FIGURES.md, the 1999 column. Table 3: CPU time in
+  * microseconds on a COMPAQ DeskPro, Pentium Pro 233 MHz, gcc -O3, Linux
+  * 2.0.33, per message of the mean size (14,671 octets); columns arrsyfor
+  * (RC4) and t32, whose place sober128_1.0 takes (spec 6.2). A negative
+  * value: the paper has no such figure.
   */
-#define PAPER_NA	"n/a"
+#define PAPER_NONE	(-1.0)
+
+typedef struct PAPER_T3 {
+    double  kdf_us;			/* key generation (SHA-1 over Z, Na, Nb) */
+    double  setup_us;			/* two key setups (one per direction) */
+    double  enc_us;			/* message encryption (14,671 octets) */
+    double  total_us;			/* total */
+    double  mbps;			/* speed, MB/s */
+} PAPER_T3;
+
+static const PAPER_T3 paper_t3[XC_SUITE_COUNT] = {
+    [XC_SUITE_ARRSYFOR] = {22.12, 127.6, 1640, 1790, 8.947},
+    [XC_SUITE_SOBER128] = {22.12, 6.06, 1213, 1241, 12.09},
+    [XC_SUITE_CHACHA] = {PAPER_NONE, PAPER_NONE, PAPER_NONE, PAPER_NONE,
+    PAPER_NONE},
+    [XC_SUITE_CHACHA21] = {PAPER_NONE, PAPER_NONE, PAPER_NONE, PAPER_NONE,
+    PAPER_NONE},
+};
+
+ /*
+  * The text: one Diffie-Hellman computation of the shared secret in the
+  * 768-bit group with a 768-bit exponent took 0.3387 s on the same Pentium
+  * Pro. The trace: 1,322 messages over 372.6 hours, 994 from one corporate
+  * hub, 328 from other hosts (assumed to miss the cache), key pair replaced
+  * every 2 hours: 515 DH computations ("the cache saved over 60%"), 0.1317
+  * s of DH per message on average.
+  */
+#define PAPER_DH_768_MS		338.7
+#define PAPER_TRACE_HOURS	372.6
+#define PAPER_TRACE_HUB		994
+#define PAPER_TRACE_OTHERS	328
+#define PAPER_TRACE_LIFETIME	(2 * 3600)
+#define PAPER_TRACE_DH		515
+#define PAPER_TRACE_DH_PER_MSG_S 0.1317
 
 /* now_s - monotonic seconds */
 
@@ -344,12 +414,19 @@ static void op_miss(void *ctx)
     xc_session_wipe(&s);
 }
 
-/* row - one line of the table */
+/* row - one line of the table: today, the paper, paper/today */
 
 static void row(const char *label, double value, const char *unit,
-		        const char *paper)
+		        double paper)
 {
-    vstream_printf("  %-44s %12.3f %-5s %10s\n", label, value, unit, paper);
+    if (paper < 0)
+	vstream_printf("  %-44s %12.3f %-5s %10s\n", label, value, unit, "n/a");
+    else if (strcmp(unit, "MB/s") == 0)
+	vstream_printf("  %-44s %12.3f %-5s %10.4g  x%.0f\n", label, value,
+		       unit, paper, value / paper);
+    else
+	vstream_printf("  %-44s %12.3f %-5s %10.4g  x%.0f\n", label, value,
+		       unit, paper, paper / value);
 }
 
 /* us - seconds to microseconds */
@@ -405,6 +482,7 @@ static double raw_run(RATE *r)
 	sober128_stream_done(&sober);
 	break;
     case XC_SUITE_CHACHA:
+    case XC_SUITE_CHACHA21:
 	memset(nonce, 0, sizeof(nonce));
 	for (done = 0; ok && done < STREAM_TOTAL; done += CHUNK) {
 	    for (off = 0; ok && off < CHUNK; off += XC_REC_DATA_MAX) {
@@ -422,6 +500,8 @@ static double raw_run(RATE *r)
 	    }
 	}
 	break;
+    default:
+	msg_panic("raw_run: no raw primitive for suite %s", r->suite->name);
     }
     check(ok, "raw primitive");
     return (now_s() - t0);
@@ -515,6 +595,173 @@ static void stream_vs_raw(const XC_SUITE *suite, int sink)
     xc_keys_wipe(&r.keys);
 }
 
+ /*
+  * The cache-savings replay: a simulated clock for xc_cache(3).
+  */
+static time_t replay_now;
+
+/* replay_clock - the simulated time */
+
+static time_t replay_clock(void)
+{
+    return (replay_now);
+}
+
+ /*
+  * Today's defaults: the first suite of xcrypt-smtpd's default suite list
+  * (DEF_XSD_SUITES in xcrypt-smtpd/xcrypt_smtpd.h), and the default key
+  * lifetime (DEF_XC_KEY_LIFETIME).
+  */
+#define TODAY_SUITE	"chacha20poly1305_2.1"
+
+typedef struct REPLAY_MSG {
+    double  hour;			/* arrival, hours from the start */
+    int     hub;			/* from the hub, or a one-time host */
+} REPLAY_MSG;
+
+/* replay_cmp - by arrival time */
+
+static int replay_cmp(const void *a, const void *b)
+{
+    double  x = ((const REPLAY_MSG *) a)->hour;
+    double  y = ((const REPLAY_MSG *) b)->hour;
+
+    return (x < y ? -1 : x > y);
+}
+
+/* replay_trace - the paper's trace model, from a fixed seed */
+
+static REPLAY_MSG *replay_trace(int *count)
+{
+    int     n = PAPER_TRACE_HUB + PAPER_TRACE_OTHERS;
+    REPLAY_MSG *m = (REPLAY_MSG *) mymalloc(n * sizeof(*m));
+    uint64_t x = 0x5eedULL;
+    int     i;
+
+    /*
+     * Arrival times uniform over the trace (xorshift64*, fixed seed, so that
+     * every run replays the same trace); the paper gives only the counts.
+     */
+    for (i = 0; i < n; i++) {
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	m[i].hour = PAPER_TRACE_HOURS
+	    * (double) ((x * 0x2545F4914F6CDD1DULL) >> 11) / (double) (1ULL << 53);
+	m[i].hub = (i < PAPER_TRACE_HUB);
+    }
+    qsort(m, n, sizeof(*m), replay_cmp);
+    *count = n;
+    return (m);
+}
+
+/* replay - one run of the trace through the real cache code */
+
+static void replay(const char *label, int gid, int lifetime)
+{
+    const XC_GROUP *g = xc_group(gid);
+    REPLAY_MSG *m;
+    XC_CACHE *srv;
+    XC_CACHE *hub;
+    XC_KEYPAIR spair;
+    XC_KEYPAIR hpair;
+    XC_KEYPAIR once;
+    XC_CACHE_STATS sst;
+    XC_CACHE_STATS hst;
+    unsigned char z[XC_PMAX];
+    const unsigned char *pub;
+    int     n;
+    int     i;
+    int     hit;
+    int     dh = 0;
+    int     dh_hub = 0;
+    double  dh_s = 0;
+    double  t0;
+    double  saved;
+
+    /*
+     * This server and the hub each keep their pair in a cache of their own
+     * (memory caches: the same code as the tdb file); both replace their
+     * pairs after the lifetime, when next used. Every one-time host brings
+     * a fresh public value. A DH computation of the server is a cache miss
+     * of xc_cache_shared(); only those are timed.
+     */
+    m = replay_trace(&n);
+    replay_now = 946684800;			/* 2000-01-01, any start will do */
+    xc_cache_set_clock(replay_clock);
+    srv = xc_cache_open("", lifetime);
+    hub = xc_cache_open("", lifetime);
+    for (i = 0; i < n; i++) {
+	replay_now = 946684800 + (time_t) (m[i].hour * 3600);
+	check(xc_cache_keypair(srv, gid, &spair) == XC_OK, "xc_cache_keypair");
+	if (m[i].hub) {
+	    check(xc_cache_keypair(hub, gid, &hpair) == XC_OK,
+		  "xc_cache_keypair");
+	    pub = hpair.pub;
+	    check(xc_cache_shared(hub, &hpair, spair.pub, g->plen, z,
+				  &hit) == XC_OK, "xc_cache_shared (hub)");
+	} else {
+	    check(xc_dh_generate(gid, &once) == XC_OK, "xc_dh_generate");
+	    pub = once.pub;
+	}
+	t0 = now_s();
+	check(xc_cache_shared(srv, &spair, pub, g->plen, z, &hit) == XC_OK,
+	      "xc_cache_shared");
+	if (!hit) {
+	    dh_s += now_s() - t0;
+	    dh++;
+	    dh_hub += m[i].hub;
+	}
+    }
+    check(xc_cache_stats(srv, &sst) == XC_OK && xc_cache_stats(hub, &hst) == XC_OK,
+	  "xc_cache_stats");
+    xc_cache_close(srv);
+    xc_cache_close(hub);
+    xc_cache_set_clock((time_t (*) (void)) 0);
+    xc_keypair_wipe(&spair);
+    xc_keypair_wipe(&hpair);
+    xc_keypair_wipe(&once);
+    explicit_bzero(z, sizeof(z));
+    myfree((void *) m);
+
+    saved = 100.0 * (1.0 - (double) dh / n);
+    vstream_printf("  %s: group %s, key lifetime %ds\n", label, g->name,
+		   lifetime);
+    vstream_printf("    %-42s %6d (hub %d, one-time hosts %d)   paper %d\n",
+		   "DH computations of the receiving server", dh, dh_hub,
+		   dh - dh_hub, PAPER_TRACE_DH);
+    vstream_printf("    %-42s %5.1f%%   paper %.1f%% (\"over 60%%\")  ratio %.3f\n",
+		   "saved by the cache", saved,
+		   100.0 * (1.0 - (double) PAPER_TRACE_DH / n),
+		   (double) dh / PAPER_TRACE_DH);
+    vstream_printf("    %-42s server %lu, hub %lu   (paper: 187 epochs)\n",
+		   "key pairs generated", sst.rotations, hst.rotations);
+    vstream_printf("    %-42s %.6f s   paper %.4f s   x%.0f\n",
+		   "DH time per message (this machine)", dh_s / n,
+		   PAPER_TRACE_DH_PER_MSG_S, PAPER_TRACE_DH_PER_MSG_S / (dh_s / n));
+}
+
+/* bench_replay - the paper's trace, then today's defaults */
+
+static void bench_replay(void)
+{
+    const XC_SUITE *today = xc_suite_find(TODAY_SUITE, strlen(TODAY_SUITE));
+    int     lifetime;
+
+    if (today == 0)
+	msg_panic("no suite %s", TODAY_SUITE);
+    if (!conv_time(DEF_XC_KEY_LIFETIME, &lifetime, 's'))
+	msg_panic("bad default %s: %s", VAR_XC_KEY_LIFETIME, DEF_XC_KEY_LIFETIME);
+    vstream_printf("\ncache-savings replay: the paper's trace model, %d"
+		   " messages over %.1f h (%d from one hub, %d from hosts"
+		   " that send once), real xc_cache code, simulated clock\n",
+		   PAPER_TRACE_HUB + PAPER_TRACE_OTHERS, PAPER_TRACE_HOURS,
+		   PAPER_TRACE_HUB, PAPER_TRACE_OTHERS);
+    replay("as in 1999", XC_GROUP_OAKLEY1, PAPER_TRACE_LIFETIME);
+    replay("today's defaults (" TODAY_SUITE ")", today->group, lifetime);
+    vstream_fflush(VSTREAM_OUT);
+}
+
 /* bench_group - Diffie-Hellman cost per group */
 
 static void bench_group(int gid)
@@ -530,9 +777,13 @@ static void bench_group(int gid)
     gen = bench(op_keygen, &b, 11, 101, 1.5);
     agree = bench(op_agree, &b, 11, 101, 1.5);
     vstream_printf("  %-8s p %4d bits, exponent %4d bits: "
-		   "generation %8.3f ms, agreement %8.3f ms\n",
+		   "generation %8.3f ms, agreement %8.3f ms",
 		   b.group->name, (int) b.group->plen * 8, b.group->exp_bits,
 		   MS(gen), MS(agree));
+    if (gid == XC_GROUP_OAKLEY1)
+	vstream_printf(" (paper 1999: agreement %.1f ms, x%.0f)",
+		       PAPER_DH_768_MS, PAPER_DH_768_MS / MS(agree));
+    vstream_printf("\n");
     xc_keypair_wipe(&b.mine);
     xc_keypair_wipe(&b.peer);
 }
@@ -543,6 +794,7 @@ static void bench_suite(const XC_SUITE *suite)
 {
     BCTX    b;
     double  gen, agree, kdf, setup, client, server, mean, tput, hit, miss;
+    const PAPER_T3 *t3 = paper_t3 + suite->id;
     double  client_hit;
     int     i;
 
@@ -561,24 +813,26 @@ static void bench_suite(const XC_SUITE *suite)
     vstream_printf("\nsuite %s (group %s, %d-bit p, %d-bit exponent)\n",
 		   suite->name, b.group->name, (int) b.group->plen * 8,
 		   b.group->exp_bits);
-    vstream_printf("  %-44s %18s %10s\n", "", "this machine", "paper 1999");
+    vstream_printf("  %-44s %18s %10s  %s\n", "", "this machine",
+		   "paper 1999", "x faster");
 
     gen = bench(op_keygen, &b, 11, 101, 1.5);
-    row("DH key generation", MS(gen), "ms", PAPER_NA);
+    row("DH key generation", MS(gen), "ms", PAPER_NONE);
     agree = bench(op_agree, &b, 11, 101, 1.5);
-    row("DH key agreement (shared value Z)", MS(agree), "ms", PAPER_NA);
+    row("DH key agreement (shared value Z)", MS(agree), "ms",
+	b.group->id == XC_GROUP_OAKLEY1 ? PAPER_DH_768_MS : PAPER_NONE);
     kdf = bench(op_kdf, &b, 101, 4001, 0.5);
-    row("key derivation", US(kdf), "us", PAPER_NA);
+    row("key derivation (paper: key generation)", US(kdf), "us", t3->kdf_us);
     setup = bench(op_setup, &b, 101, 4001, 0.5);
-    row("cipher key setup (both directions)", US(setup), "us", PAPER_NA);
+    row("cipher key setup, both directions", US(setup), "us", t3->setup_us);
     client = bench(op_side, &b, 11, 51, 1.5);
-    row("key setup, client side (all of the above)", MS(client), "ms",
-	PAPER_NA);
+    row("key setup, client side (DH, KDF, ciphers)", MS(client), "ms",
+	PAPER_NONE);
     server = bench(op_side, &b, 11, 51, 1.5);
-    row("key setup, server side (all of the above)", MS(server), "ms",
-	PAPER_NA);
-    row("two key setups (client + server)", MS(client + server), "ms",
-	PAPER_NA);
+    row("key setup, server side (DH, KDF, ciphers)", MS(server), "ms",
+	PAPER_NONE);
+    row("uncached handshake work, client + server", MS(client + server),
+	"ms", PAPER_NONE);
 
     b.msg = (unsigned char *) mymalloc(TPUT_LEN);
     b.out = (unsigned char *) mymalloc(XC_REC_MAX > TPUT_LEN ?
@@ -589,11 +843,15 @@ static void bench_suite(const XC_SUITE *suite)
     b.len = MEAN_MESSAGE;
     mean = bench(op_encrypt, &b, 101, 2001, 0.5);
     row("encryption of the mean message (14671 oct.)", US(mean), "us",
-	PAPER_NA);
+	t3->enc_us);
+    row("total (derivation + key setups + encryption)",
+	US(kdf + setup + mean), "us", t3->total_us);
+    row("speed (mean message / its encryption)",
+	MBPS((double) MEAN_MESSAGE, mean), "MB/s", t3->mbps);
     b.len = TPUT_LEN;
     tput = bench(op_encrypt, &b, 11, 201, 1.0);
     row("throughput (cipher API, 1 MiB)", MBPS((double) TPUT_LEN, tput),
-	"MB/s", PAPER_NA);
+	"MB/s", PAPER_NONE);
     xc_cipher_free(enc_cipher);
 
     /*
@@ -639,13 +897,13 @@ static void bench_suite(const XC_SUITE *suite)
     miss = bench(op_miss, &b, b.nhellos - 1, b.nhellos - 1, 10.0);
     vstream_printf("  %-44s %12.3f %-5s %10s  %s\n",
 		   "handshake, cache hit (session start+finish)", US(hit),
-		   "us", PAPER_NA, US(hit) < HIT_TARGET_US ?
+		   "us", "n/a", US(hit) < HIT_TARGET_US ?
 		   "(target < 50 us: met)" : "(target < 50 us: MISSED)");
     vstream_printf("  %-44s %12.3f %-5s %10s  hit/miss ratio %.4f\n",
 		   "handshake, cache miss (same run)", US(miss), "us",
-		   PAPER_NA, hit / miss);
+		   "n/a", hit / miss);
     row("handshake, client side, cache hit (xc_client)", US(client_hit),
-	"us", PAPER_NA);
+	"us", PAPER_NONE);
     xc_cache_close(b.cache);
     myfree((void *) b.hellos);
     myfree((void *) b.msg);
@@ -669,27 +927,36 @@ int     main(int argc, char **argv)
 
     msg_vstream_init(argv[0], VSTREAM_ERR);
     signal(SIGPIPE, SIG_IGN);
-    while ((ch = getopt(argc, argv, "q")) > 0) {
+    while ((ch = getopt(argc, argv, "qr")) > 0) {
 	switch (ch) {
 	case 'q':
 	    quick = 1;
 	    break;
+	case 'r':
+	    replay_only = 1;
+	    break;
 	default:
-	    msg_fatal("usage: %s [-q]", argv[0]);
+	    msg_fatal("usage: %s [-q] [-r]", argv[0]);
 	}
     }
     xc_init();
+    if (replay_only) {
+	bench_replay();
+	return (failures ? 1 : 0);
+    }
 
     vstream_printf("xcrypt-bench: Table 3 of ssmail (Bentley, Rose, Whalen, "
 		   "LISA 1999), on this machine\n");
     vstream_printf("medians of repeated runs, CLOCK_MONOTONIC; MB = 10^6 "
-		   "octets; paper 1999 column: n/a = figure not available\n");
+		   "octets; paper 1999 column: Pentium Pro 233 MHz (t32 column "
+		   "for sober128_1.0), n/a = no figure\n");
     vstream_printf("\nDiffie-Hellman per group (g = 2)\n");
     for (i = 0; i < XC_GROUP_COUNT; i++)
 	bench_group(i);
     vstream_fflush(VSTREAM_OUT);
     for (i = 0; i < XC_SUITE_COUNT; i++)
 	bench_suite(xc_suite(i));
+    bench_replay();
     vstream_printf("\ntotal bench time %.1f s%s\n", now_s() - t0,
 		   failures ? ", WITH LIBRARY FAILURES" : "");
     vstream_fflush(VSTREAM_OUT);

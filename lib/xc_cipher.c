@@ -137,6 +137,7 @@ XC_CIPHER *xc_cipher_create(const XC_SUITE *suite, const unsigned char *key)
 	explicit_bzero(sober_key, sizeof(sober_key));
 	break;
     case XC_SUITE_CHACHA:
+    case XC_SUITE_CHACHA21:
 	memcpy(c->key, key, suite->key_len);
 	err = CRYPT_OK;
 	break;

@@ -38,6 +38,10 @@
 /*	XC_CLIENT *xc;
 /*	VSTREAM	*stream;
 /*
+/*	ssize_t	xc_client_switch_confirmed(xc, stream)
+/*	XC_CLIENT *xc;
+/*	VSTREAM	*stream;
+/*
 /*	void	xc_client_free(xc)
 /*	XC_CLIENT *xc;
 /* DESCRIPTION
@@ -83,11 +87,23 @@
 /*
 /*	xc_client_switch() turns protection on for the stream
 /*	(xc_stream_start() with XC_ROLE_CLIENT), which discards octets
-/*	that the server sent beyond the confirmation (spec 4.3), then
+/*	that the server sent beyond the confirmation (spec 4.3). For a
+/*	pipelined suite it is called right after the caller wrote
+/*	XC_CLIENT_OK, without flushing it and without waiting for the
+/*	reply: xc_stream_switch() with XC_STREAM_CONFIRM sends that line
+/*	in front of the first protected octets, in one write, and reads
+/*	and checks "250 XCRYPT OK" before everything else it reads, of
+/*	which it discards nothing (spec 4.5). Then it
 /*	wipes the keys and the key pair held here (the stream layer has
 /*	its own copy). The fingerprint, the suite and the cache hit flag
 /*	stay for logging. It returns the number of discarded octets, or
 /*	an XC_ERR_* code.
+/*
+/*	xc_client_switch_confirmed() is for a client that waited for
+/*	"250 XCRYPT OK" and read it itself, which spec 4.5 allows with a
+/*	pipelined suite too: then what follows that line is protected
+/*	input, never discarded (XC_STREAM_KEEP); with the other suites it
+/*	is xc_client_switch().
 /*
 /*	xc_client_free() wipes everything and releases the object. A
 /*	null pointer is allowed.
@@ -215,16 +231,16 @@ int     xc_client_confirmed(const char *text, size_t len)
 	    && strncasecmp(text, XC_CLIENT_OK, len) == 0);
 }
 
-/* xc_client_switch - protection on, secrets off */
+/* xc_client_switch_how - protection on, secrets off */
 
-ssize_t xc_client_switch(XC_CLIENT *xc, VSTREAM *stream)
+static ssize_t xc_client_switch_how(XC_CLIENT *xc, VSTREAM *stream, int how)
 {
     ssize_t discarded;
 
     if (xc->state != XC_CLIENT_STATE_KEYS)
 	return (XC_ERR_STATE);
-    discarded = xc_stream_start(stream, xc->suite, &xc->sess.keys,
-				XC_ROLE_CLIENT);
+    discarded = xc_stream_switch(stream, xc->suite, &xc->sess.keys,
+				 XC_ROLE_CLIENT, how, (void *) 0, 0);
     xc_keys_wipe(&xc->sess.keys);
     xc_keypair_wipe(&xc->sess.pair);
     zeromem((void *) xc->sess.nonce, sizeof(xc->sess.nonce));
@@ -232,6 +248,22 @@ ssize_t xc_client_switch(XC_CLIENT *xc, VSTREAM *stream)
 	return (xc_client_fail(xc, (int) discarded));
     xc->state = XC_CLIENT_STATE_ON;
     return (discarded);
+}
+
+/* xc_client_switch - switch after XC_CLIENT_OK (pipelined) or its reply */
+
+ssize_t xc_client_switch(XC_CLIENT *xc, VSTREAM *stream)
+{
+    return (xc_client_switch_how(xc, stream, xc_client_pipelined(xc) ?
+				 XC_STREAM_CONFIRM : XC_STREAM_DISCARD));
+}
+
+/* xc_client_switch_confirmed - switch after reading 250 XCRYPT OK */
+
+ssize_t xc_client_switch_confirmed(XC_CLIENT *xc, VSTREAM *stream)
+{
+    return (xc_client_switch_how(xc, stream, xc_client_pipelined(xc) ?
+				 XC_STREAM_KEEP : XC_STREAM_DISCARD));
 }
 
 /* xc_client_free - wipe and release */

@@ -28,6 +28,10 @@
 /*	PRK = HKDF-Extract(salt = Na || Nb, Z); the keys are
 /*	HKDF-Expand(PRK, "XCRYPT 2.0 c2s", 32) and
 /*	HKDF-Expand(PRK, "XCRYPT 2.0 s2c", 32), info without a NUL.
+/* .IP "chacha20poly1305_2.1"
+/*	The same with the info strings "XCRYPT 2.1 c2s" and
+/*	"XCRYPT 2.1 s2c", so that keys of one suite are never keys of
+/*	the other.
 /* .PP
 /*	xc_keys_wipe() zeroes the keys.
 /* DIAGNOSTICS
@@ -46,8 +50,14 @@
 
 #include "xc_private.h"
 
-#define XC_INFO_C2S	"XCRYPT 2.0 c2s"
-#define XC_INFO_S2C	"XCRYPT 2.0 s2c"
+ /*
+  * HKDF info strings (spec 5.2): 14 octets each, no terminator.
+  */
+#define XC_INFO_LEN	14
+#define XC_INFO_C2S_20	"XCRYPT 2.0 c2s"
+#define XC_INFO_S2C_20	"XCRYPT 2.0 s2c"
+#define XC_INFO_C2S_21	"XCRYPT 2.1 c2s"
+#define XC_INFO_S2C_21	"XCRYPT 2.1 s2c"
 
 /* xc_kdf_sha1 - spec 5.1 */
 
@@ -83,19 +93,31 @@ static int xc_kdf_hkdf(const XC_SUITE *suite, const unsigned char *z,
     unsigned char salt[2 * XC_NONCE_MAX];
     unsigned char prk[32];
     unsigned long prklen = sizeof(prk);
+    const char *c2s;
+    const char *s2c;
     int     ok;
 
+    switch (suite->id) {
+    case XC_SUITE_CHACHA:
+	c2s = XC_INFO_C2S_20;
+	s2c = XC_INFO_S2C_20;
+	break;
+    case XC_SUITE_CHACHA21:
+	c2s = XC_INFO_C2S_21;
+	s2c = XC_INFO_S2C_21;
+	break;
+    default:
+	return (XC_ERR_SUITE);
+    }
     memcpy(salt, na, suite->nonce_len);
     memcpy(salt + suite->nonce_len, nb, suite->nonce_len);
     ok = (hkdf_extract(xc_hash_sha256, salt, 2 * suite->nonce_len,
 		       z, zlen, prk, &prklen) == CRYPT_OK
 	  && hkdf_expand(xc_hash_sha256,
-			 (const unsigned char *) XC_INFO_C2S,
-			 sizeof(XC_INFO_C2S) - 1, prk, prklen,
+			 (const unsigned char *) c2s, XC_INFO_LEN, prk, prklen,
 			 keys->c2s, 32) == CRYPT_OK
 	  && hkdf_expand(xc_hash_sha256,
-			 (const unsigned char *) XC_INFO_S2C,
-			 sizeof(XC_INFO_S2C) - 1, prk, prklen,
+			 (const unsigned char *) s2c, XC_INFO_LEN, prk, prklen,
 			 keys->s2c, 32) == CRYPT_OK);
     if (ok)
 	keys->key_len = 32;

@@ -31,6 +31,10 @@
 /* .IP chacha20poly1305_2.0
 /*	MODP group 14, 16-octet nonces, HKDF-SHA-256, ChaCha20-Poly1305
 /*	records.
+/* .IP chacha20poly1305_2.1
+/*	As chacha20poly1305_2.0, with key derivation labels of its own;
+/*	its flag XC_SUITE_FLAG_PIPELINED_OK says that the confirmation may
+/*	travel with the first protected octets (spec 4.5, xc_stream(3)).
 /* .PP
 /*	xc_suite() returns a suite by id, or a null pointer.
 /*
@@ -66,6 +70,8 @@ static const XC_SUITE xc_suites[XC_SUITE_COUNT] = {
     {XC_SUITE_ARRSYFOR, "arrsyfor_1.0", XC_GROUP_OAKLEY1, 10, 10, 0, 0},
     {XC_SUITE_SOBER128, "sober128_1.0", XC_GROUP_OAKLEY1, 10, 10, 0, 0},
     {XC_SUITE_CHACHA, "chacha20poly1305_2.0", XC_GROUP_MODP14, 16, 32, 1, 0},
+    {XC_SUITE_CHACHA21, "chacha20poly1305_2.1", XC_GROUP_MODP14, 16, 32, 1,
+    XC_SUITE_FLAG_PIPELINED_OK},
 };
 
 #define XC_SUITE_SEP	" \t,\r\n"

@@ -100,7 +100,8 @@ extern void xc_keypair_wipe(XC_KEYPAIR *);
 #define XC_SUITE_ARRSYFOR	0	/* arrsyfor_1.0 */
 #define XC_SUITE_SOBER128	1	/* sober128_1.0 */
 #define XC_SUITE_CHACHA		2	/* chacha20poly1305_2.0 */
-#define XC_SUITE_COUNT		3
+#define XC_SUITE_CHACHA21	3	/* chacha20poly1305_2.1 */
+#define XC_SUITE_COUNT		4
 
 #define XC_NONCE_MAX		16
 #define XC_KEY_MAX		32
@@ -116,11 +117,14 @@ typedef struct XC_SUITE {
 } XC_SUITE;
 
  /*
-  * XC_SUITE_FLAG_PIPELINED_OK: the client may switch right after it sent
-  * XCRYPT OK, without waiting for 250 XCRYPT OK (spec 4.5); the stream
-  * layer then checks that reply itself. No suite of this edition sets it.
+  * XC_SUITE_FLAG_PIPELINED_OK: the confirmation may be pipelined (spec 4.5):
+  * the client sends protected octets right after XCRYPT OK, without waiting
+  * for 250 XCRYPT OK, and the stream layer checks that reply itself
+  * (XC_STREAM_CONFIRM); the server keeps what follows XCRYPT OK as protected
+  * input (XC_STREAM_KEEP). Set for chacha20poly1305_2.1 only.
   */
 #define XC_SUITE_FLAG_PIPELINED_OK	(1<<0)
+#define XC_SUITE_PIPELINED(s)	((s)->flags & XC_SUITE_FLAG_PIPELINED_OK)
 
 extern const XC_SUITE *xc_suite(int);
 extern const XC_SUITE *xc_suite_find(const char *, size_t);
@@ -382,8 +386,12 @@ extern int xc_random(unsigned char *, size_t);
   * suite lets the client switch right after XC_CLIENT_OK (spec 4.5)
   * without waiting; otherwise the caller reads the reply and checks it
   * with xc_client_confirmed() (the text after "250 "). xc_client_switch():
-  * xc_stream_start() with the session keys, then wipes the keys and pair
-  * here; returns the count of discarded octets or an error.
+  * xc_stream_start() with the session keys (for a pipelined suite, right
+  * after XC_CLIENT_OK was written and not flushed: xc_stream_switch() with
+  * XC_STREAM_CONFIRM), then wipes the keys and pair here; returns the
+  * count of discarded octets or an error. xc_client_switch_confirmed():
+  * the same for a client that read 250 XCRYPT OK itself (with a pipelined
+  * suite, what follows is then kept as protected input).
   * xc_client_free(): wipe and release.
   */
 #define XC_CLIENT_OK	"XCRYPT OK"
@@ -414,6 +422,7 @@ extern void xc_client_free(XC_CLIENT *);
 
 #ifdef _VSTREAM_H_INCLUDED_
 extern ssize_t xc_client_switch(XC_CLIENT *, VSTREAM *);
+extern ssize_t xc_client_switch_confirmed(XC_CLIENT *, VSTREAM *);
 #endif
 
  /*
@@ -427,9 +436,24 @@ extern ssize_t xc_client_switch(XC_CLIENT *, VSTREAM *);
   * stream refuses to write anything further. xc_stream_stop() wipes keys
   * and cipher state and installs dummy functions that refuse I/O; call
   * it before vstream_fclose().
+  *
+  * xc_stream_switch() is the general form (see xc_stream(3)): how says what
+  * becomes of the octets that follow the confirmation, those the caller
+  * already took from the stream (ahead) and those still buffered:
+  * discarded (spec 4.3, every suite), kept as protected input (spec 4.5,
+  * server of a pipelined suite), or, on the client of a pipelined suite,
+  * read as one plaintext "250 XCRYPT OK" line then protected input.
+  * xc_stream_error() says why a stream failed.
   */
+#define XC_STREAM_DISCARD	0	/* 4.3: drop what follows */
+#define XC_STREAM_KEEP		1	/* 4.5 server: what follows is protected */
+#define XC_STREAM_CONFIRM	2	/* 4.5 client: 250 XCRYPT OK, then protected */
+
 #ifdef _VSTREAM_H_INCLUDED_
 extern ssize_t xc_stream_start(VSTREAM *, const XC_SUITE *, const XC_KEYS *, int);
+extern ssize_t xc_stream_switch(VSTREAM *, const XC_SUITE *, const XC_KEYS *,
+				        int, int, const void *, size_t);
+extern const char *xc_stream_error(VSTREAM *);
 extern void xc_stream_stop(VSTREAM *);
 extern int xc_stream_active(VSTREAM *);
 extern int xc_stream_verify_failed(VSTREAM *);

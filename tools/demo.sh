@@ -149,7 +149,7 @@ fact delivered "$ndel of $nmsg messages in the receiver's Maildir" test "$ndel" 
 trace_ok=0
 for f in "${msgs[@]}"; do
     sed '/^$/q' "$f" | tr -d '\r' | awk '/^[^ \t]/{if(h)print h; h=$0; next}{sub(/^[ \t]+/, ""); h=h" "$0}END{if(h)print h}' |
-	grep -iv '^subject:' | grep -i xcrypt | grep -Eq '(chacha20poly1305_2\.0|sober128_1\.0|arrsyfor_1\.0)' &&
+	grep -iv '^subject:' | grep -i xcrypt | grep -Eq '(chacha20poly1305_2\.[01]|sober128_1\.0|arrsyfor_1\.0)' &&
 	trace_ok=$((trace_ok + 1))
 done
 trace_line=$( [ "$ndel" -gt 0 ] && sed '/^$/q' "${msgs[0]}" | tr -d '\r' |

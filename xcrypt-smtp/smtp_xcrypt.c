@@ -62,7 +62,10 @@
 /*	xcrypt_smtp_security_level) and xcrypt_smtp_suites decide: with
 /*	"may" or "encrypt", XCRYPT when offered; the handshake runs
 /*	through smtp_chat_cmd() and smtp_chat_resp() under smtp(8)'s
-/*	EHLO time limit. After the switch, STARTTLS is off for the
+/*	EHLO time limit. With a suite whose confirmation is pipelined
+/*	(chacha20poly1305_2.1, spec 4.5) the stream switches right after
+/*	XCRYPT OK is written: the line goes out with smtp(8)'s next command
+/*	group, and the stream layer checks the reply. After the switch, STARTTLS is off for the
 /*	session (one layer at a time) and the session is never cached
 /*	(its cipher state lives in this process). The return value is
 /*	zero to go on with smtp_helo() (after the switch, or in
@@ -79,7 +82,9 @@
 /*	smtp_xcrypt_except() returns a suffix for smtp(8)'s "lost
 /*	connection" reason: ": XCRYPT data from the server failed to
 /*	verify" when the protected stream failed for a cryptographic
-/*	reason (spec 4.4), else "".
+/*	reason (spec 4.4), ": XCRYPT confirmation failed: ..." when a
+/*	pipelined confirmation (spec 4.5) got another answer than 250
+/*	XCRYPT OK, else "".
 /*
 /*	smtp_xcrypt_sasl_service() returns the SASL service name that
 /*	smtp(8) would use: "smtp" for the program name xcrypt-smtp.
@@ -400,6 +405,8 @@ static const char *smtp_xcrypt_reply_text(SMTP_RESP *resp)
     return (resp->str + 4);
 }
 
+static int smtp_xcrypt_switch(SMTP_STATE *, SMTP_XCRYPT *, const XC_SUITE *);
+
 /* smtp_xcrypt_helo - XCRYPT before STARTTLS, when policy allows */
 
 int     smtp_xcrypt_helo(SMTP_STATE *state)
@@ -414,7 +421,6 @@ int     smtp_xcrypt_helo(SMTP_STATE *state)
     const char *text;
     const char *why;
     ssize_t len;
-    ssize_t discarded;
     int     level;
     int     err;
 
@@ -503,10 +509,20 @@ int     smtp_xcrypt_helo(SMTP_STATE *state)
     }
 
     /*
-     * XCRYPT OK, then wait for 250 XCRYPT OK and switch. Waiting is correct
-     * for every suite, also one that would allow the pipelined confirmation
-     * of spec 4.5 (xc_client_pipelined(): switch right after XCRYPT OK,
-     * and let the stream layer check the reply).
+     * A pipelined suite (spec 4.5): XCRYPT OK stays in the stream's buffer,
+     * and the switch makes it travel with the next command group, in one
+     * write, without waiting. The stream layer then reads and checks the
+     * plaintext 250 XCRYPT OK itself before the replies, so smtp(8) reads
+     * only the replies to its own commands; any other answer, plaintext
+     * after it, or a record that does not verify is a lost connection.
+     */
+    if (xc_client_pipelined(xs->client)) {
+	smtp_chat_cmd(session, "%s", XC_CLIENT_OK);
+	return (smtp_xcrypt_switch(state, xs, suite));
+    }
+
+    /*
+     * XCRYPT OK, then the switch.
      */
     smtp_chat_cmd(session, "%s", XC_CLIENT_OK);
     resp = smtp_chat_resp(session);
@@ -537,6 +553,19 @@ int     smtp_xcrypt_helo(SMTP_STATE *state)
      * XCRYPT OK": it cannot be genuine (spec 4.3). Nothing is pending for
      * output: reading the reply flushed it.
      */
+    return (smtp_xcrypt_switch(state, xs, suite));
+}
+
+/* smtp_xcrypt_switch - protection on, STARTTLS and connection cache off */
+
+static int smtp_xcrypt_switch(SMTP_STATE *state, SMTP_XCRYPT *xs,
+			              const XC_SUITE *suite)
+{
+    SMTP_SESSION *session = state->session;
+    const char *queue_id = state->request->queue_id;
+    SMTP_RESP fake;
+    ssize_t discarded;
+
     if ((discarded = xc_client_switch(xs->client, session->stream)) < 0) {
 	msg_warn("%s: XCRYPT with %s: cannot switch: %s", queue_id,
 		 session->namaddrport, xc_strerror((int) discarded));
@@ -581,10 +610,25 @@ int     smtp_xcrypt_active(SMTP_SESSION *session)
 
 const char *smtp_xcrypt_except(SMTP_SESSION *session)
 {
-    if (smtp_xcrypt_active(session) && session->stream != 0
-	&& xc_stream_verify_failed(session->stream))
-	return (": XCRYPT data from the server failed to verify");
-    return ("");
+    static VSTRING *buf;
+    const char *why;
+
+    if (!smtp_xcrypt_active(session) || session->stream == 0
+	|| !xc_stream_verify_failed(session->stream))
+	return ("");
+
+    /*
+     * With a pipelined suite the stream layer also checks the reply to
+     * XCRYPT OK (spec 4.5): say which answer it got instead.
+     */
+    if ((why = xc_stream_error(session->stream)) != 0
+	&& strstr(why, "XCRYPT") != 0) {
+	if (buf == 0)
+	    buf = vstring_alloc(100);
+	vstring_sprintf(buf, ": XCRYPT confirmation failed: %s", why);
+	return (STR(buf));
+    }
+    return (": XCRYPT data from the server failed to verify");
 }
 
 /* smtp_xcrypt_sasl_service - the SASL service name of smtp(8) */

@@ -20,7 +20,7 @@
 #define VAR_XS_POLICY_MAPS	"xcrypt_smtp_policy_maps"
 #define DEF_XS_POLICY_MAPS	""
 #define VAR_XS_SUITES		"xcrypt_smtp_suites"
-#define DEF_XS_SUITES		"chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
+#define DEF_XS_SUITES		"chacha20poly1305_2.1 chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
 
  /*
   * Server feature: the EHLO reply listed XCRYPT (suites in SMTP_XCRYPT).

@@ -65,7 +65,7 @@
 /*	Changes to \fBmain.cf\fR are picked up with "postfix reload"
 /*	(or when a process has been idle for $max_idle seconds).
 /*	Parameters may be overridden with \fB-o\fR in master.cf.
-/* .IP "\fBxcrypt_smtpd_suites (chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0)\fR"
+/* .IP "\fBxcrypt_smtpd_suites (chacha20poly1305_2.1 chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0)\fR"
 /*	The suites offered in the EHLO reply, most preferred first.
 /*	Empty: XCRYPT is not offered (a plain relay to smtpd(8)). A
 /*	value that names an unknown suite is logged as a warning at

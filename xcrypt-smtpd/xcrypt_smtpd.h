@@ -49,7 +49,7 @@
   * Configuration parameters.
   */
 #define VAR_XSD_SUITES		"xcrypt_smtpd_suites"
-#define DEF_XSD_SUITES		"chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
+#define DEF_XSD_SUITES		"chacha20poly1305_2.1 chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0"
 extern char *var_xsd_suites;
 
 #define VAR_XSD_PASS_SERVICE	"xcrypt_smtpd_pass_service"

@@ -66,6 +66,12 @@
 /*	beyond that line is discarded (plaintext injection, 4.3), and the
 /*	client stream switches to the session keys through the lib's
 /*	VSTREAM layer: from then on this module reads and writes plaintext.
+/*	With suite chacha20poly1305_2.1 (4.5) nothing is discarded: what
+/*	follows the line is protected input (a client may pipeline its
+/*	next command group), the 250 travels with the replies to it, and
+/*	plaintext there fails verification and ends the session; if the
+/*	switch fails, the reply is 454 4.7.0 XCRYPT FAIL and the session
+/*	ends.
 /*
 /*	All replies of one smtpd(8) write go out with one flush, which is
 /*	one record for the AEAD suite.
@@ -360,6 +366,39 @@ static void xsd_cancel(XSD_STATE *state)
     XSD_CLR(state, XSD_FLAG_HS_PENDING);
 }
 
+static void xsd_switched(XSD_STATE *, const XC_SUITE *);
+
+/* xsd_switch_pipelined - XCRYPT OK for 2.1: what follows is protected */
+
+static int xsd_switch_pipelined(XSD_STATE *state)
+{
+    const XC_SUITE *suite = state->session.suite;
+    ssize_t n;
+
+    /*
+     * Spec 4.5: every octet after the XCRYPT OK line is protected, whether
+     * it came with the line or later; the lib opens it, and closes the
+     * session on anything that does not verify (injected plaintext). Our
+     * 250 goes out in front of the replies to the pipelined commands, in one
+     * write. A server that cannot switch says so and hangs up: what follows
+     * cannot be read as plaintext.
+     */
+    xsd_client_reply(state, XC_REPLY_OK);
+    if ((n = xc_stream_switch(state->client, suite, &state->session.keys,
+			      XC_ROLE_SERVER, XC_STREAM_KEEP,
+			      XSD_IN_PTR(state), XSD_IN_LEN(state))) < 0) {
+	msg_warn("cannot start XCRYPT for %s: %s", state->namaddr,
+		 xc_strerror((int) n));
+	(void) vstream_fpurge(state->client, VSTREAM_PURGE_WRITE);
+	xsd_client_reply(state, XC_REPLY_OK_FAIL);
+	XSD_SET(state, XSD_FLAG_CLOSING);
+	return (-1);
+    }
+    xsd_consume(state, XSD_IN_LEN(state));
+    XSD_SET(state, XSD_FLAG_CLIENT_MAYBE);	/* records may wait in the lib */
+    return (0);
+}
+
 /* xsd_switch - XCRYPT OK: reply, drop injected plaintext, switch */
 
 static void xsd_switch(XSD_STATE *state)
@@ -368,6 +407,14 @@ static void xsd_switch(XSD_STATE *state)
     ssize_t discard;
     ssize_t n;
 
+    if (XC_SUITE_PIPELINED(suite)) {
+	if (xsd_switch_pipelined(state) < 0) {
+	    xsd_cancel(state);
+	    return;
+	}
+	xsd_switched(state, suite);
+	return;
+    }
     xsd_client_reply(state, XC_REPLY_OK);
     if (xsd_client_flush(state) < 0) {
 	XSD_SET(state, XSD_FLAG_CLOSING);
@@ -401,6 +448,13 @@ static void xsd_switch(XSD_STATE *state)
     if (discard > 0)
 	msg_warn("%s: discarded %ld octets sent after XCRYPT OK"
 		 " (plaintext injection?)", state->namaddr, (long) discard);
+    xsd_switched(state, suite);
+}
+
+/* xsd_switched - the client stream is protected: log, forget the handshake */
+
+static void xsd_switched(XSD_STATE *state, const XC_SUITE *suite)
+{
     XSD_SET(state, XSD_FLAG_XCRYPT);
     state->suite = suite;
     memcpy(state->fingerprint, state->session.fingerprint,

@@ -339,6 +339,7 @@ static void xcc_dump_keys(const XC_KEYS *keys, const XC_KEYPAIR *pair)
 
 static int xcc_ok(const char *inject)
 {
+    XC_KEYPAIR pair;
     static VSTRING *last;
     const char *reply;
     ssize_t n;
@@ -361,17 +362,22 @@ static int xcc_ok(const char *inject)
 	xcc_fail("expected \"%s\"", "250 XCRYPT OK");
 	return (-1);
     }
-    /* !tamper forges records: this test tool keeps the send key. */
+    /*
+     * !tamper forges records: this test tool keeps the send key; -k dumps
+     * the keys and Z, for which it needs the pair that the switch wipes.
+     */
     xcc_keys = xcc_client->sess.keys;
     xcc_suite = xcc_client->suite;
-    /* The key pair is wiped by the switch: dump before it. */
-    if (xcc_keyfile)
-	xcc_dump_keys(&xcc_keys, &xcc_client->sess.pair);
-    if ((n = xc_client_switch(xcc_client, xcc_fp)) < 0) {
-	xcc_fail("xc_client_switch: %s", xc_strerror((int) n));
+    pair = xcc_client->sess.pair;
+    if ((n = xc_client_switch_confirmed(xcc_client, xcc_fp)) < 0) {
+	xc_keypair_wipe(&pair);
+	xcc_fail("xc_client_switch_confirmed: %s", xc_strerror((int) n));
 	return (-1);
     }
     xcc_active = 1;
+    if (xcc_keyfile)
+	xcc_dump_keys(&xcc_keys, &pair);
+    xc_keypair_wipe(&pair);
     printf("suite %s\n", xcc_suite->name);
     printf("cache %s\n", xcc_client->sess.cache_hit ? "hit" : "miss");
     printf("fingerprint %s\n", xcc_client->sess.fingerprint);

@@ -18,12 +18,16 @@ integration tests:
 --selftest	checks every worked example of spec section 9.
 
 client		connects, EHLO, runs the XCRYPT handshake with --suite, switches
-		and sends EHLO/MAIL/RCPT/DATA/QUIT encrypted. It prints the
+		and sends EHLO/MAIL/RCPT/DATA/QUIT encrypted. With suite
+		chacha20poly1305_2.1 it sends XCRYPT OK and MAIL/RCPT/DATA in
+		one flight and checks the plaintext 250 XCRYPT OK in front of
+		the protected replies (4.5; --no-pipeline waits instead). It prints the
 		conversation ("-> "/"<- " in clear, "*> "/"<* " protected) and
 		exits non-zero on any unexpected reply. Hostile options: --ka
 		{0,1,pm1,p}, --bad-b64, --ka-len, --nonce-len, --unoffered,
 		--fail, --inject TEXT, --tamper, --bad-record-length,
-		--before-ehlo, --in-transaction, --no-confirm, --again;
+		--before-ehlo, --in-transaction, --no-confirm, --again
+		(--inject with 2.1: plaintext where the records go);
 		--lower sends the XCRYPT commands in lower case.
 
 server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
@@ -31,10 +35,10 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		DIR/msg-N.eml with DIR/msg-N.meta (mode, suite, envelope); every
 		session event goes to DIR/events.log. Hostile behaviour with
 		--hostile MODE while --hostile-file exists (or for the first
-		--hostile-count connections); reclen-low, reclen-high and
-		reclen-misaligned answer the first command inside XCRYPT with a
-		record whose length is out of range and log whether the client
-		closed without another octet. Exits after --max-time seconds.
+		--hostile-count connections); fail-ok answers XCRYPT OK with
+		454 4.7.0 XCRYPT FAIL and closes (4.5). With suite 2.1 the
+		octets that came with XCRYPT OK are protected input, and
+		events.log says how many ("ahead=N").
 		--auth USER:PASS offers AUTH PLAIN LOGIN and accepts those
 		credentials (events: "auth ok user=U mode=xcrypt|plaintext").
 		--hostile pause waits 1.5 s before it answers XCRYPT and
@@ -44,7 +48,11 @@ server		listens on 127.0.0.1:PORT, offers "XCRYPT --suites" and accepts
 		XCRYPT with "250-" lines that never end and logs how much it
 		sent ("endless sent N") when the client hangs up.
 		--hostile close-after-hello closes the connection right
-		after its "250 XCRYPT Kb Nb" reply.
+		after its "250 XCRYPT Kb Nb" reply. --hostile reclen-low,
+		reclen-high and reclen-misaligned answer the first command
+		inside XCRYPT with a record whose length is out of range and
+		log whether the client closed without another octet. Exits
+		after --max-time seconds.
 """
 
 import argparse
@@ -92,7 +100,12 @@ SUITES = {
     "arrsyfor_1.0": (P768, 96, 10, 768),
     "sober128_1.0": (P768, 96, 10, 768),
     "chacha20poly1305_2.0": (P2048, 256, 16, 256),
+    "chacha20poly1305_2.1": (P2048, 256, 16, 256),
 }
+
+# Suites whose confirmation may be pipelined with protected octets (4.5).
+PIPELINED = ("chacha20poly1305_2.1",)
+AEAD = ("chacha20poly1305_2.0", "chacha20poly1305_2.1")
 
 
 class ProtocolError(Exception):
@@ -142,15 +155,15 @@ def hkdf_expand(prk, info, n):
     return out[:n]
 
 
-def kdf_hkdf(z, na, nb):
+def kdf_hkdf(z, na, nb, version):
     prk = hmac.new(na + nb, z, hashlib.sha256).digest()
-    return (hkdf_expand(prk, b"XCRYPT 2.0 c2s", 32),
-            hkdf_expand(prk, b"XCRYPT 2.0 s2c", 32))
+    return (hkdf_expand(prk, b"XCRYPT %s c2s" % version, 32),
+            hkdf_expand(prk, b"XCRYPT %s s2c" % version, 32))
 
 
 def derive(suite, z, na, nb):
-    if suite == "chacha20poly1305_2.0":
-        return kdf_hkdf(z, na, nb)
+    if suite in AEAD:
+        return kdf_hkdf(z, na, nb, suite.rsplit("_", 1)[1].encode())
     return kdf_sha1(z, na, nb)
 
 
@@ -225,7 +238,7 @@ MAXDATA = 16384
 
 
 class RecordLayer:
-    """chacha20poly1305_2.0 records (6.3)."""
+    """chacha20poly1305_2.0 and 2.1 records (6.3)."""
 
     def __init__(self, send_key, recv_key):
         from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -281,7 +294,7 @@ class RecordLayer:
 
 
 def make_layer(suite, send_key, recv_key):
-    if suite == "chacha20poly1305_2.0":
+    if suite in AEAD:
         return RecordLayer(send_key, recv_key)
     return StreamLayer(suite, send_key, recv_key)
 
@@ -336,6 +349,19 @@ EXAMPLES = [
          s2c="2b838f5ea40a572f23f6778e4b58ef40ae91ec778a98c8ce05fe15bfc4dc5783",
          wire_c="00507c397cdd34daf8f95959928eccfda24fc8c448625e634f043f311511b30da4cc2bf4c617e71e9d2ed29fa2c67ab60fe4d25d3122b730ed7a893f820e1ee94d53726a4fb6c819ef7a1d447465f718b938",
          wire_s="0030015d6db9134531d77f4d629848ea743cf3276a561536635770ea77952122fad4f8e9618f57c3bb7861d1a600f6af64a6"),
+    dict(suite="chacha20poly1305_2.1", name="chacha20poly1305_2.1_pipelined",
+         xa="46a4fc021b1c1f015bc328da5b658fb9db207b43cbc43ff214e2f0336b8cad40",
+         xb="f0470a432121038020fbec1b32d0bfcf163fb156a51f164a34e11b2427867098",
+         cmd="XCRYPT chacha20poly1305_2.1 wvHiPRJfwD32EuJFfX7OFtkJF+5H8tu66G9jiVKRqW0ckRtW2fnV560r+IVJkrkkN3cgunYM24v476n6oV/4gi2BdxdPGdSIupuJ59zg7MN4w6/uZqhD+oLbVRqyibaHZg4Gh6MwkeAif1qrhAKbZcdnruzWm27ff4iTjH/auop0jl04WVmOm3l1QRxtcBxtjLzEoAESiEoNTTeVDcRyt7shsOKNTmHdomfpqCaVfsdThhRPnZNUPeYc2PosGbnW6QURKbaDvjIQehR0gCB+t9UDEJK25iAxdFH+YpJtSotjxIAehLYvzmO3aheSMwjmjMgC1kIgQ08GIGp5DourVg== J0KOmmvJaRs4r9I4t2+Gzw==",
+         reply="250 XCRYPT 0qlQISTH8gvb+dcz/JTLz1RiHRUmoJJxAj9Y9+GrSvqIN7iTt8vu4AL5+xYKIqLOHg0ABqHai24pavkh3+Kk0Oa9dfpqNZ8w/XFpEkyOONLXQ9uiGJfe0WwumRwaR6AIBpbt8qN4sf+7Bn7RxQoNVok/HYgb4v4O6WctrR1kcU76jlsF6/RI/DZdBNwhldRrBNncrjsO5dYLGV6ZVrxzgqIO4Yjb9jxbeSvkB95HkIZ2e5IHHEIeQWPckUyrFqweNSMiz/IN9AArEKbeku2mH6FnApfhLRDI7ze1AaBXpmT/DozBxZ9bqGG76YF5DiHpWFCWjD0sQqXslq5hvaU6EA== CnouPcvAFP/zH6+oLSpD5Q==",
+         na="27428e9a6bc9691b38afd238b76f86cf", nb="0a7a2e3dcbc014fff31fafa82d2a43e5",
+         z="cdd721c8b7bc4bffd262a3e0b6f8a56c34c6b69508059932c642d8e0940bacaae8b5a7cb357280bb22776c927dc99aea782cca6e2f1724b9cbe698e4fc893ac2d4820c18395e3a0500ad4a567a36f3593f6fc9c8627886e5a3282d95d473d074e015a7fade4f68eb97286ec86daff9ef53d5e1a76d4de051f1910bd59d7315c68cacde763c7a81881798f2ffa7f849bc8895740cd763877282b3ca35dab9cad33a32ae742589ace121a79ea33544c788eded2737b68ea94112296c46475b25a6dc74972b46b2c0897673a4e91a2c1c6f879d6cd8a612db793913471c1d8384cd836c8f49e93b607836e5ee2f9960ef665c9390118a2e9f6a1a9fd1ae15a63f73",
+         c2s="27a297bfc274d7376d47dbbd73cbc7b4da1fc014c5d5e81b52c2475d87d53a59",
+         s2c="2452dccbb60d5d9b1f122dfcf262f52c6ad1bba4c8ebf7d4ac138bb2a9a06a53",
+         text_c=b"MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n",
+         text_s=b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n",
+         flight_c="584352595054204f4b0d0a00707da8d1f21445ce57abc241639ce25c4fcbf2715849d594b32dfe6744cb4488f4fe13cac4e4b4bc00c5099d2f7c4aaabdbd2c55921abdc2ac3cae5e205cbbc38068a04ba25251c6898e4265411fe2750d0bf08a7384889e80502b180e1abc9141a730fb1bb3336e0993fd356e88ec9e89",
+         flight_s="32353020584352595054204f4b0d0a0070ca4a705f1dfe0eb3c2d9659821d2f34f4f6f9bb6030e0a2564741d413a6f634d8abc2ef8f2532f0ec84ecdcab8dcc4410ddbfd78d873f13b06d458539ea5079b4662254046f3a9f5f59b01d47a5f9387345112992b35ea9f09a6e0b0f79ead0eed08c25b66fcd468b26cef4508ccda7c"),
     dict(suite="arrsyfor_1.0", name="arrsyfor_1.0_leading_zero_z",
          xa="1ef984abf52522d7392dca98a675820e55a77084ec34519c14bea75586de98c091d6ba1afabcdd0677bd640c9f696d08fb7d52974d409015ce849247796ee66665ee4bd6174de504afdfb7e6b22f8bfac61e86460fec0c739357906d0ce4c012",
          xb="b9c72edc407818c7060df18b08409f4daec1f5cc799ba992ee11e36442ad3930d946af28905003a8fb431b8a94779bbfed4f7ef7bd8692dfaa3e7e130ebf1db46f5e59c684fc3e3d9e7e3fd4b8a8e2e38fc905acc73744a72e4da6853e10f470",
@@ -383,6 +409,26 @@ def selftest():
             t(name + "_round_trip",
               srv.open(wc) == b"MAIL FROM:<alice@example.org>\r\n"
               and cli.open(ws) == b"250 2.1.0 Ok\r\n")
+        if "flight_c" in ex:
+            # 4.5: each flight is the plaintext confirmation line, then
+            # record 0 of that direction.
+            cli, srv = make_layer(suite, c2s, s2c), make_layer(suite, s2c, c2s)
+            fc = b"XCRYPT OK\r\n" + cli.seal(ex["text_c"])
+            fs = b"250 XCRYPT OK\r\n" + srv.seal(ex["text_s"])
+            t(name + "_client_flight_125_octets",
+              fc.hex() == ex["flight_c"] and len(fc) == 125)
+            t(name + "_server_flight_129_octets",
+              fs.hex() == ex["flight_s"] and len(fs) == 129)
+            sc = Conn(None)
+            sc.buf = fc[len(b"XCRYPT OK\r\n"):]
+            sc.switch_keep(make_layer(suite, s2c, c2s))
+            cc = Conn(None)
+            cc.buf = fs
+            cc.confirm(make_layer(suite, c2s, s2c))
+            t(name + "_flights_read_back",
+              sc.buf == ex["text_c"] and cc.buf == ex["text_s"])
+            t(name + "_keys_differ_from_2_0",
+              derive("chacha20poly1305_2.0", za, na, nb) != (c2s, s2c))
     # strictness of the decoder and of the range check
     t("peer_selftest_b64_rejects_bad_char", b64dec_strict("AAA*", 3) is None)
     t("peer_selftest_b64_rejects_missing_pad", b64dec_strict("AAAAAA", 4) is None)
@@ -443,6 +489,29 @@ class Conn:
         self.layer = layer
         return dropped
 
+    def switch_keep(self, layer):
+        """Server, suite 2.1 (4.5): octets already buffered beyond the
+        XCRYPT OK line are protected input, never discarded."""
+        raw, self.buf = self.buf, b""
+        self.layer = layer
+        self.buf = layer.open(raw)
+
+    def confirm(self, layer, limit=512):
+        """Client, suite 2.1 (4.5): read the plaintext reply to the
+        pipelined XCRYPT OK; it must be 250 XCRYPT OK. Everything after
+        its CRLF is protected (never discarded)."""
+        while b"\n" not in self.buf:
+            if len(self.buf) > limit:
+                raise ProtocolError("reply to XCRYPT OK too long")
+            self._fill()
+        line, rest = self.buf.split(b"\n", 1)
+        text = line.rstrip(b"\r").decode("utf-8", "replace")
+        if text.upper() != "250 XCRYPT OK":
+            raise ProtocolError("reply to XCRYPT OK: %r" % text)
+        self.layer = layer
+        self.buf = layer.open(rest)
+        return text
+
 
 # --- Client mode -------------------------------------------------------------
 
@@ -464,6 +533,60 @@ def expect_close(sock):
         return 3
     print("close check: connection closed, %d octets after the violation" % len(got), flush=True)
     return 0 if not got else 3
+
+
+def pipelined_client(a, c, sock, tag, suite, c2s, s2c, line, reply, cmd,
+                     send, transaction):
+    """Suite 2.1 (4.5): XCRYPT OK and the first command group in one
+    flight; the reply flight is 250 XCRYPT OK in clear, then records."""
+    layer = make_layer(suite, c2s, s2c)
+    print(tag[0] + line.decode().rstrip("\r\n"), flush=True)
+    if a.inject:
+        # Hostile: plaintext where records must be. The server must close
+        # without acting on it (and without a protected octet).
+        inj = a.inject.replace("\\r\\n", "\r\n").encode()
+        print(tag[0] + "<injected %r in the same write>" % inj, flush=True)
+        c.send_raw(line + inj)
+        return expect_close(sock)
+    group = ["MAIL FROM:<%s>" % a.mail_from]
+    group += ["RCPT TO:<%s>" % r for r in a.rcpt]
+    group += ["DATA"]
+    for g in group:
+        print("*> " + g, flush=True)
+    c.send_raw(line + layer.seal("".join(g + "\r\n" for g in group).encode()))
+    print("flight: %s OK and %d commands in one write" % (
+        line.decode().split()[0], len(group)), flush=True)
+
+    # The first read after the flight: how much of the answer it holds.
+    first = sock.recv(65536)
+    if not first:
+        raise EOFError("connection closed by peer")
+    c.buf += first
+    nl = first.find(b"\n")
+    print("first read: %d octets, %d after the confirmation line" % (
+        len(first), len(first) - nl - 1 if nl >= 0 else 0), flush=True)
+    text = c.confirm(layer)
+    print("<- " + text, flush=True)
+    print("first read holds %d protected reply lines" % (
+        c.buf.count(b"\n") if nl >= 0 and len(first) > nl + 1 else 0),
+        flush=True)
+    tag[:] = ["*> ", "<* "]
+    print("switched suite=%s" % suite, flush=True)
+    reply("250")
+    for _ in a.rcpt:
+        reply("250")
+    reply("354")
+    body = a.body.replace("\\n", "\n")
+    msg = "Subject: %s\r\n\r\n%s" % (a.subject, body)
+    lines = msg.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    data = "".join(("." + l if l.startswith(".") else l) + "\r\n" for l in lines)
+    c.send(data.encode() + b".\r\n")
+    print(tag[0] + "<%d octets of message, then .>" % len(data), flush=True)
+    reply("250")
+    cmd("QUIT", "221")
+    return 0
 
 
 def run_client(a):
@@ -585,6 +708,9 @@ def run_client(a):
         cmd("QUIT", "221")
         return 0
     line = b"%s OK\r\n" % xc.encode()
+    if suite in PIPELINED and not a.no_pipeline:
+        return pipelined_client(a, c, sock, tag, suite, c2s, s2c, line,
+                                reply, cmd, send, transaction)
     print(tag[0] + "%s OK" % xc, flush=True)
     if a.inject:
         inj = a.inject.replace("\\r\\n", "\r\n").encode()
@@ -626,9 +752,9 @@ def run_client(a):
 
 HOSTILE = ("kb-0", "kb-1", "kb-pm1", "kb-p", "kb-b64", "kb-len", "nb-len",
            "r504", "r454", "close-after-ok", "close-after-mail",
-           "close-after-dot", "inject", "reclen-low", "reclen-high",
-           "reclen-misaligned", "pause", "endless-xcrypt",
-           "close-after-hello")
+           "close-after-dot", "inject", "pause", "endless-xcrypt",
+           "close-after-hello", "fail-ok", "reclen-low", "reclen-high",
+           "reclen-misaligned")
 
 # Record lengths out of range (6.3): below 48, above 16432, not 16 more
 # than a multiple of 32 (each violates one rule only).
@@ -798,6 +924,11 @@ class Server:
                 if hostile == "pause":
                     time.sleep(1.5)
                     self.event(n, "early after ok %d" % self.early(c))
+                if hostile == "fail-ok":
+                    # 4.5: a server that cannot switch says so and closes.
+                    c.send(b"454 4.7.0 XCRYPT FAIL\r\n")
+                    self.event(n, "hostile 454 XCRYPT FAIL to XCRYPT OK, close")
+                    return
                 tail = b""
                 if hostile == "inject":
                     tail = b"250 INJECTED plaintext\r\n"
@@ -805,6 +936,15 @@ class Server:
                 if hostile == "close-after-ok":
                     self.event(n, "hostile close after XCRYPT OK")
                     return
+                if s_ in PIPELINED:
+                    # 4.5: what follows XCRYPT OK is protected input; how
+                    # much of it came with the line shows a pipelined flight.
+                    ahead = len(c.buf)
+                    c.switch_keep(make_layer(s_, s2c, c2s))
+                    suite = s_
+                    self.event(n, "switched suite=%s dropped=0 ahead=%d" % (
+                        suite, ahead))
+                    continue
                 dropped = c.switch(make_layer(s_, s2c, c2s))
                 suite = s_
                 self.event(n, "switched suite=%s dropped=%d" % (suite, dropped))
@@ -956,11 +1096,14 @@ def main():
                    help="send XCRYPT again inside the protected session")
     c.add_argument("--lower", action="store_true",
                    help="send the XCRYPT commands in lower case")
+    c.add_argument("--no-pipeline", action="store_true",
+                   help="suite 2.1: wait for 250 XCRYPT OK before sending more")
     s = sub.add_parser("server")
     s.add_argument("port", type=int)
     s.add_argument("--out", required=True)
     s.add_argument("--name", default="py.test")
-    s.add_argument("--suites", default="chacha20poly1305_2.0 sober128_1.0 arrsyfor_1.0")
+    s.add_argument("--suites", default="chacha20poly1305_2.1 chacha20poly1305_2.0"
+                   " sober128_1.0 arrsyfor_1.0")
     s.add_argument("--hostile", choices=HOSTILE)
     s.add_argument("--hostile-file")
     s.add_argument("--hostile-count", type=int, default=0)

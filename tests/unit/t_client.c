@@ -15,16 +15,17 @@
 /*	follows the server's order within the client's list. A bad reply
 /*	(out-of-range Kb, wrong suite's reply text) is refused with a
 /*	reason and wipes the secrets at once; steps out of sequence are
-/*	refused; no suite of this edition allows the pipelined
+/*	refused; only chacha20poly1305_2.1 allows the pipelined
 /*	confirmation; the confirmation text is matched in any case.
 /*--*/
 
-/* checks: 44 */
+/* checks: 56 */
 
 /* System library. */
 
 #include <sys_defs.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,6 +75,61 @@ static int server_reply(const char *cmd, XC_SESSION *srv, char *reply,
     return (0);
 }
 
+/* waited_switch - the client read 250 XCRYPT OK itself; what follows? */
+
+static void waited_switch(const XC_SUITE *suite, const char *label, int keep)
+{
+    XC_CLIENT *xc = xc_client_create();
+    XC_SESSION srv;
+    XC_CIPHER *peer;
+    char    cmd[XC_LINE_MAX + 1];
+    char    reply[XC_LINE_MAX + 1];
+    unsigned char wire[XC_LINE_MAX + XC_REC_MAX];
+    char    got[100];
+    const char *why;
+    size_t  len;
+    ssize_t ret;
+    VSTREAM *fp;
+    int     sv[2];
+    int     ch;
+    int     ok;
+
+    /*
+     * Spec 4.5 allows a 2.1 client to wait for 250 XCRYPT OK; every octet
+     * after that line is then protected input, never discarded. With the
+     * other suites it is discarded (4.3).
+     */
+    if (xc_client_hello(xc, (XC_CACHE *) 0, suite, cmd, sizeof(cmd)) < 0
+	|| server_reply(cmd, &srv, reply, sizeof(reply)) < 0
+	|| xc_client_reply(xc, (XC_CACHE *) 0, reply, strlen(reply), &why) != XC_OK
+	|| socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+	msg_fatal("waited_switch: handshake");
+    memcpy(wire, "250 XCRYPT OK\r\n", 15);
+    peer = xc_cipher_create(suite, srv.keys.s2c);
+    if (xc_record_seal(peer, (const unsigned char *) "250 2.1.0 Ok\r\n", 14,
+		       wire + 15, &len) != XC_OK)
+	msg_fatal("waited_switch: seal");
+    xc_cipher_free(peer);
+    if (write(sv[1], wire, 15 + len) != (ssize_t) (15 + len))
+	msg_fatal("waited_switch: write");
+    fp = vstream_fdopen(sv[0], O_RDWR);
+    vstream_control(fp, CA_VSTREAM_CTL_TIMEOUT(2), CA_VSTREAM_CTL_END);
+    while ((ch = VSTREAM_GETC(fp)) != VSTREAM_EOF && ch != '\n')
+	 /* void */ ;
+    ret = xc_client_switch_confirmed(xc, fp);
+    if (keep)
+	ok = (ret == 0 && vstream_fread(fp, got, 14) == 14
+	      && memcmp(got, "250 2.1.0 Ok\r\n", 14) == 0);
+    else
+	ok = (ret == (ssize_t) len);
+    T_CHECKF(label, ok, "switch returned %ld", (long) ret);
+    xc_stream_stop(fp);
+    (void) vstream_fclose(fp);
+    close(sv[1]);
+    xc_session_wipe(&srv);
+    xc_client_free(xc);
+}
+
 /* one_suite - a whole handshake and switch with one suite */
 
 static void one_suite(const XC_SUITE *suite)
@@ -106,7 +162,9 @@ static void one_suite(const XC_SUITE *suite)
     T_CHECK(NAME("same_fingerprint_both_ends"),
 	    strcmp(xc->sess.fingerprint, srv.fingerprint) == 0
 	    && strlen(srv.fingerprint) == 16);
-    T_CHECK(NAME("no_pipelined_confirmation"), xc_client_pipelined(xc) == 0);
+    T_CHECK(NAME("pipelined_confirmation_only_for_2_1"),
+	    (xc_client_pipelined(xc) != 0)
+	    == (strcmp(suite->name, "chacha20poly1305_2.1") == 0));
 
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
 	msg_fatal("socketpair: %m");
@@ -210,6 +268,14 @@ int     main(int argc, char **argv)
 	    xc_client_switch(xc, VSTREAM_ERR) == XC_ERR_STATE);
     xc_client_free(xc);
     xc_client_free((XC_CLIENT *) 0);
+
+    /*
+     * A client that waited for 250 XCRYPT OK.
+     */
+    waited_switch(xc_suite(XC_SUITE_CHACHA21),
+		  "client_2_1_waited_confirmation_keeps_what_follows", 1);
+    waited_switch(xc_suite(XC_SUITE_CHACHA),
+		  "client_2_0_confirmation_discards_what_follows", 0);
 
     /*
      * The confirmation.

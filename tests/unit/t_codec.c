@@ -31,7 +31,7 @@
 /*	valgrind or AddressSanitizer.
 /*--*/
 
-/* checks: 205 */
+/* checks: 213 */
 
 /* System library. */
 
@@ -77,7 +77,7 @@
   */
 static const char *vector_names[T_SPEC9_COUNT] = {
     "arrsyfor_1_0", "sober128_1_0", "chacha20poly1305_2_0",
-    "arrsyfor_1_0_leading_zero_z",
+    "chacha20poly1305_2_1", "arrsyfor_1_0_leading_zero_z",
 };
 
 /* xmalloc - malloc or die */

@@ -28,7 +28,7 @@
 /*	Output: one PASS/FAIL line per check (t_check.h).
 /*--*/
 
-/* checks: 141 */
+/* checks: 163 */
 
 /* System library. */
 
@@ -308,7 +308,7 @@ static void test_rfc8439(void)
   * Check name prefix of each example of t_spec9.h.
   */
 static const char *spec_labels[T_SPEC9_COUNT] = {
-    "arrsyfor", "sober128", "chacha", "arrsyfor_zero_lead",
+    "arrsyfor", "sober128", "chacha", "chacha21", "arrsyfor_zero_lead",
 };
 
 /* word - the n-th (from 0) space-separated word of a protocol line */
@@ -431,6 +431,27 @@ static void test_wire_record(const char *exlabel,
 	xc_cipher_free(c);
 }
 
+/* test_flight - a pipelined flight: plaintext line, then the record */
+
+static void test_flight(const char *exlabel, const char *dir,
+			        const char *line, const char *flight_hex,
+			        size_t want_len)
+{
+    unsigned char flight[XC_REC_MAX];
+    size_t  len = hexdec(flight_hex, flight, sizeof(flight));
+    size_t  llen = strlen(line);
+    char    label[200];
+
+    snprintf(label, sizeof(label), "spec_%s_%s_flight_is_%lu_octets",
+	     exlabel, dir, (unsigned long) want_len);
+    T_CHECKF(label, len == want_len, "got %lu", (unsigned long) len);
+    snprintf(label, sizeof(label),
+	     "spec_%s_%s_flight_is_plaintext_line_then_one_record",
+	     exlabel, dir);
+    T_CHECK(label, len > llen + 2 && memcmp(flight, line, llen) == 0
+	    && xc_record_sealed_len(flight + llen) == (int) (len - llen - 2));
+}
+
 /* test_spec_example - one worked example of section 9 */
 
 static void test_spec_example(const T_SPEC9 *ex, const char *exlabel)
@@ -504,7 +525,7 @@ static void test_spec_example(const T_SPEC9 *ex, const char *exlabel)
     if (ex->c2s_wire) {
 	if (suite->aead)
 	    test_wire_record(exlabel, suite, "c2s", keys.c2s,
-			     C2S_TEXT, ex->c2s_wire);
+			     T_SPEC9_TEXT_C2S(ex), T_SPEC9_RECORD_C2S(ex));
 	else
 	    test_wire_keystream(exlabel, suite, "c2s", keys.c2s,
 				C2S_TEXT, ex->c2s_wire);
@@ -512,10 +533,16 @@ static void test_spec_example(const T_SPEC9 *ex, const char *exlabel)
     if (ex->s2c_wire) {
 	if (suite->aead)
 	    test_wire_record(exlabel, suite, "s2c", keys.s2c,
-			     S2C_TEXT, ex->s2c_wire);
+			     T_SPEC9_TEXT_S2C(ex), T_SPEC9_RECORD_S2C(ex));
 	else
 	    test_wire_keystream(exlabel, suite, "s2c", keys.s2c,
 				S2C_TEXT, ex->s2c_wire);
+    }
+    if (ex->c2s_line) {
+	test_flight(exlabel, "c2s", ex->c2s_line, ex->c2s_wire,
+		    ex->c2s_flight_len);
+	test_flight(exlabel, "s2c", ex->s2c_line, ex->s2c_wire,
+		    ex->s2c_flight_len);
     }
     xc_keys_wipe(&keys);
     xc_keypair_wipe(&client);
@@ -543,6 +570,27 @@ static void test_leading_zero(const T_SPEC9 *ex)
 	    kblen == 96 && xc_dh_shared(&client, kb, kblen, z) == XC_OK && z[0] == 0
 	    && same_hex(z, 96, ex->z));
     xc_keypair_wipe(&client);
+}
+
+/* test_labels - 2.0 and 2.1 derive different keys from the same input */
+
+static void test_labels(const T_SPEC9 *ex)
+{
+    unsigned char z[XC_PMAX], na[XC_NONCE_MAX], nb[XC_NONCE_MAX];
+    size_t  zlen = hexdec(ex->z, z, sizeof(z));
+    XC_KEYS k20, k21;
+
+    hexdec(ex->na, na, sizeof(na));
+    hexdec(ex->nb, nb, sizeof(nb));
+    T_CHECK("kdf_2_0_and_2_1_labels_give_different_keys",
+	    xc_kdf(xc_suite(XC_SUITE_CHACHA), z, zlen, na, nb, &k20) == XC_OK
+	    && xc_kdf(xc_suite(XC_SUITE_CHACHA21), z, zlen, na, nb, &k21) == XC_OK
+	    && same_hex(k21.c2s, 32, ex->c2s_key)
+	    && memcmp(k20.c2s, k21.c2s, 32) != 0
+	    && memcmp(k20.s2c, k21.s2c, 32) != 0
+	    && memcmp(k20.c2s, k21.s2c, 32) != 0);
+    xc_keys_wipe(&k20);
+    xc_keys_wipe(&k21);
 }
 
 /* test_misc - suites, groups, error names */
@@ -579,7 +627,22 @@ static void test_misc(void)
 	    && xc_suite(XC_SUITE_CHACHA)->group == XC_GROUP_MODP14
 	    && xc_suite(XC_SUITE_CHACHA)->nonce_len == 16
 	    && xc_suite(XC_SUITE_CHACHA)->key_len == 32
-	    && xc_suite(XC_SUITE_CHACHA)->aead);
+	    && xc_suite(XC_SUITE_CHACHA)->aead
+	    && !XC_SUITE_PIPELINED(xc_suite(XC_SUITE_CHACHA))
+	    && !XC_SUITE_PIPELINED(xc_suite(XC_SUITE_ARRSYFOR))
+	    && !XC_SUITE_PIPELINED(xc_suite(XC_SUITE_SOBER128))
+	    && xc_suite(XC_SUITE_CHACHA21)->group == XC_GROUP_MODP14
+	    && xc_suite(XC_SUITE_CHACHA21)->nonce_len == 16
+	    && xc_suite(XC_SUITE_CHACHA21)->key_len == 32
+	    && xc_suite(XC_SUITE_CHACHA21)->aead
+	    && XC_SUITE_PIPELINED(xc_suite(XC_SUITE_CHACHA21)));
+    T_CHECK("suite_find_2_1",
+	    xc_suite_find("chacha20poly1305_2.1", 20) == xc_suite(XC_SUITE_CHACHA21)
+	    && xc_suite(XC_SUITE_COUNT) == 0);
+    T_CHECK("suite_list_parse_2_1_first",
+	    xc_suite_list_parse("chacha20poly1305_2.1 chacha20poly1305_2.0"
+				" sober128_1.0 arrsyfor_1.0", &list, &bad) == 4
+	    && list.ids[0] == XC_SUITE_CHACHA21 && list.ids[1] == XC_SUITE_CHACHA);
 
     T_CHECK("suite_list_parse_keeps_order",
 	    xc_suite_list_parse("chacha20poly1305_2.0, sober128_1.0\tarrsyfor_1.0",
@@ -683,6 +746,7 @@ int     main(int argc, char **argv)
     for (i = 0; i < T_SPEC9_COUNT; i++)
 	test_spec_example(t_spec9 + i, spec_labels[i]);
     test_leading_zero(t_spec9 + T_SPEC9_ZERO_LEAD);
+    test_labels(t_spec9 + T_SPEC9_CHACHA21);
     test_misc();
     test_version_check();
     return (T_DONE());

@@ -14,7 +14,7 @@
 /*	are refused.
 /*--*/
 
-/* checks: 68 */
+/* checks: 90 */
 
 /* System library. */
 

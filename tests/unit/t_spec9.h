@@ -14,9 +14,10 @@
 /*	T_SPEC9_C2S_TEXT
 /*	T_SPEC9_S2C_TEXT
 /* DESCRIPTION
-/*	One table of the four worked examples (arrsyfor_1.0, sober128_1.0,
-/*	chacha20poly1305_2.0, and arrsyfor_1.0 with a shared value that
-/*	starts with a zero octet), in the order of the spec, holding each
+/*	One table of the five worked examples (arrsyfor_1.0, sober128_1.0,
+/*	chacha20poly1305_2.0, chacha20poly1305_2.1 with the confirmation
+/*	pipelined, and arrsyfor_1.0 with a shared value that starts with
+/*	a zero octet), in the order of the spec, holding each
 /*	value as the spec prints it: hex or whole protocol lines, as text.
 /*	Long strings are split for the line length only. A value the spec
 /*	does not print is a null pointer: SHA-1(Z || Na || Nb) of the
@@ -27,7 +28,17 @@
 /*	Readers must decode it as such (a leading 0), not drop a digit.
 /*
 /*	T_SPEC9_C2S_TEXT and T_SPEC9_S2C_TEXT are the plaintexts whose
-/*	first octets on the wire the examples give.
+/*	first octets on the wire the examples give, unless an example
+/*	names its own (c2s_text, s2c_text: the 2.1 example's command
+/*	group and its replies). T_SPEC9_TEXT_C2S(ex) and
+/*	T_SPEC9_TEXT_S2C(ex) choose.
+/*
+/*	The 2.1 example prints whole flights: the plaintext confirmation
+/*	line (c2s_line "XCRYPT OK" CRLF, s2c_line "250 XCRYPT OK" CRLF)
+/*	followed by record 0. c2s_wire and s2c_wire hold the flight as
+/*	printed; T_SPEC9_RECORD_C2S(ex) and T_SPEC9_RECORD_S2C(ex) point
+/*	into that hex text past the line, at the record. For the other
+/*	examples the lines are null and the two are the same.
 /*
 /*	Each test program derives what it needs (octets, base64 fields,
 /*	suite ids, check names) locally. T_SPEC9_ARRSYFOR and friends
@@ -51,16 +62,30 @@ typedef struct T_SPEC9 {
     const char *s2c_key;		/* server->client key, hex */
     const char *c2s_wire;		/* first c2s octets, hex, or null */
     const char *s2c_wire;		/* first s2c octets, hex, or null */
+    const char *c2s_text;		/* c2s plaintext, or null (default) */
+    const char *s2c_text;		/* s2c plaintext, or null (default) */
+    const char *c2s_line;		/* plaintext heading the c2s flight */
+    const char *s2c_line;		/* plaintext heading the s2c flight */
+    size_t  c2s_flight_len;		/* octets the spec says, or 0 */
+    size_t  s2c_flight_len;
 } T_SPEC9;
 
 #define T_SPEC9_C2S_TEXT	"MAIL FROM:<alice@example.org>\r\n"
 #define T_SPEC9_S2C_TEXT	"250 2.1.0 Ok\r\n"
 
+#define T_SPEC9_TEXT_C2S(ex)	((ex)->c2s_text ? (ex)->c2s_text : T_SPEC9_C2S_TEXT)
+#define T_SPEC9_TEXT_S2C(ex)	((ex)->s2c_text ? (ex)->s2c_text : T_SPEC9_S2C_TEXT)
+#define T_SPEC9_RECORD_C2S(ex) \
+	((ex)->c2s_wire + ((ex)->c2s_line ? 2 * strlen((ex)->c2s_line) : 0))
+#define T_SPEC9_RECORD_S2C(ex) \
+	((ex)->s2c_wire + ((ex)->s2c_line ? 2 * strlen((ex)->s2c_line) : 0))
+
 #define T_SPEC9_ARRSYFOR	0
 #define T_SPEC9_SOBER128	1
 #define T_SPEC9_CHACHA		2
-#define T_SPEC9_ZERO_LEAD	3
-#define T_SPEC9_COUNT		4
+#define T_SPEC9_CHACHA21	3
+#define T_SPEC9_ZERO_LEAD	4
+#define T_SPEC9_COUNT		5
 
 static const T_SPEC9 t_spec9[T_SPEC9_COUNT] = {
     /* arrsyfor_1.0 */
@@ -94,6 +119,7 @@ static const T_SPEC9 t_spec9[T_SPEC9_COUNT] = {
 	/* c2s_wire */
 	"bcf40b3698b438b649f4642653bc087181026f7337adb200b78f5fe24cde2c",
 	/* s2c_wire */ "a638147669e3cfa07f5cb87c91b0",
+	/* texts, lines, flight lengths */ 0, 0, 0, 0, 0, 0,
     },
     /* sober128_1.0 */
     {
@@ -126,6 +152,7 @@ static const T_SPEC9 t_spec9[T_SPEC9_COUNT] = {
 	/* c2s_wire */
 	"7e34faaae4e11f0744940afee4604ff1327b73ff97b32c9c879c30e447605c",
 	/* s2c_wire */ "9bc77c46a4b74e5498503f505021",
+	/* texts, lines, flight lengths */ 0, 0, 0, 0, 0, 0,
     },
     /* chacha20poly1305_2.0 */
     {
@@ -172,6 +199,67 @@ static const T_SPEC9 t_spec9[T_SPEC9_COUNT] = {
 	/* s2c_wire */
 	"0030015d6db9134531d77f4d629848ea743cf3276a561536635770ea77952122"
 	"fad4f8e9618f57c3bb7861d1a600f6af64a6",
+	/* texts, lines, flight lengths */ 0, 0, 0, 0, 0, 0,
+    },
+    /* chacha20poly1305_2.1, with the confirmation pipelined (spec 4.5) */
+    {
+	/* suite */ "chacha20poly1305_2.1",
+	/* xa */
+	"46a4fc021b1c1f015bc328da5b658fb9db207b43cbc43ff214e2f0336b8cad40",
+	/* xb */
+	"f0470a432121038020fbec1b32d0bfcf163fb156a51f164a34e11b2427867098",
+	/* command */
+	"XCRYPT chacha20poly1305_2.1 wvHiPRJfwD32EuJFfX7OFtkJF+5H8tu66G9j"
+	"iVKRqW0ckRtW2fnV560r+IVJkrkkN3cgunYM24v476n6oV/4gi2BdxdPGdSIupuJ"
+	"59zg7MN4w6/uZqhD+oLbVRqyibaHZg4Gh6MwkeAif1qrhAKbZcdnruzWm27ff4iT"
+	"jH/auop0jl04WVmOm3l1QRxtcBxtjLzEoAESiEoNTTeVDcRyt7shsOKNTmHdomfp"
+	"qCaVfsdThhRPnZNUPeYc2PosGbnW6QURKbaDvjIQehR0gCB+t9UDEJK25iAxdFH+"
+	"YpJtSotjxIAehLYvzmO3aheSMwjmjMgC1kIgQ08GIGp5DourVg== J0KOmmvJaRs"
+	"4r9I4t2+Gzw==",
+	/* reply */
+	"250 XCRYPT 0qlQISTH8gvb+dcz/JTLz1RiHRUmoJJxAj9Y9+GrSvqIN7iTt8vu4"
+	"AL5+xYKIqLOHg0ABqHai24pavkh3+Kk0Oa9dfpqNZ8w/XFpEkyOONLXQ9uiGJfe0"
+	"WwumRwaR6AIBpbt8qN4sf+7Bn7RxQoNVok/HYgb4v4O6WctrR1kcU76jlsF6/RI/"
+	"DZdBNwhldRrBNncrjsO5dYLGV6ZVrxzgqIO4Yjb9jxbeSvkB95HkIZ2e5IHHEIeQ"
+	"WPckUyrFqweNSMiz/IN9AArEKbeku2mH6FnApfhLRDI7ze1AaBXpmT/DozBxZ9bq"
+	"GG76YF5DiHpWFCWjD0sQqXslq5hvaU6EA== CnouPcvAFP/zH6+oLSpD5Q==",
+	/* na */ "27428e9a6bc9691b38afd238b76f86cf",
+	/* nb */ "0a7a2e3dcbc014fff31fafa82d2a43e5",
+	/* z */
+	"cdd721c8b7bc4bffd262a3e0b6f8a56c34c6b69508059932c642d8e0940bacaa"
+	"e8b5a7cb357280bb22776c927dc99aea782cca6e2f1724b9cbe698e4fc893ac2"
+	"d4820c18395e3a0500ad4a567a36f3593f6fc9c8627886e5a3282d95d473d074"
+	"e015a7fade4f68eb97286ec86daff9ef53d5e1a76d4de051f1910bd59d7315c6"
+	"8cacde763c7a81881798f2ffa7f849bc8895740cd763877282b3ca35dab9cad3"
+	"3a32ae742589ace121a79ea33544c788eded2737b68ea94112296c46475b25a6"
+	"dc74972b46b2c0897673a4e91a2c1c6f879d6cd8a612db793913471c1d8384cd"
+	"836c8f49e93b607836e5ee2f9960ef665c9390118a2e9f6a1a9fd1ae15a63f73",
+	/* k */ 0,
+	/* c2s_key */
+	"27a297bfc274d7376d47dbbd73cbc7b4da1fc014c5d5e81b52c2475d87d53a59",
+	/* s2c_key */
+	"2452dccbb60d5d9b1f122dfcf262f52c6ad1bba4c8ebf7d4ac138bb2a9a06a53",
+	/* c2s_wire: the client's flight */
+	"584352595054204f4b0d0a00707da8d1f21445ce57abc241639ce25c4fcbf271"
+	"5849d594b32dfe6744cb4488f4fe13cac4e4b4bc00c5099d2f7c4aaabdbd2c55"
+	"921abdc2ac3cae5e205cbbc38068a04ba25251c6898e4265411fe2750d0bf08a"
+	"7384889e80502b180e1abc9141a730fb1bb3336e0993fd356e88ec9e89",
+	/* s2c_wire: the server's flight */
+	"32353020584352595054204f4b0d0a0070ca4a705f1dfe0eb3c2d9659821d2f3"
+	"4f4f6f9bb6030e0a2564741d413a6f634d8abc2ef8f2532f0ec84ecdcab8dcc4"
+	"410ddbfd78d873f13b06d458539ea5079b4662254046f3a9f5f59b01d47a5f93"
+	"87345112992b35ea9f09a6e0b0f79ead0eed08c25b66fcd468b26cef4508ccda"
+	"7c",
+	/* c2s_text */
+	"MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\n"
+	"DATA\r\n",
+	/* s2c_text */
+	"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	"354 End data with <CR><LF>.<CR><LF>\r\n",
+	/* c2s_line */ "XCRYPT OK\r\n",
+	/* s2c_line */ "250 XCRYPT OK\r\n",
+	/* c2s_flight_len */ 125,
+	/* s2c_flight_len */ 129,
     },
     /* arrsyfor_1.0, a shared value with a leading zero octet */
     {
@@ -203,6 +291,7 @@ static const T_SPEC9 t_spec9[T_SPEC9_COUNT] = {
 	/* s2c_key */ "41b6d10d277211f64484",
 	/* c2s_wire */ 0,
 	/* s2c_wire */ 0,
+	/* texts, lines, flight lengths */ 0, 0, 0, 0, 0, 0,
     },
 };
 
