@@ -721,7 +721,7 @@ static void replay(const char *label, int gid, int lifetime)
     xc_keypair_wipe(&spair);
     xc_keypair_wipe(&hpair);
     xc_keypair_wipe(&once);
-    explicit_bzero(z, sizeof(z));
+    zeromem(z, sizeof(z));
     myfree((void *) m);
 
     saved = 100.0 * (1.0 - (double) dh / n);
@@ -915,7 +915,7 @@ static void bench_suite(const XC_SUITE *suite)
     xc_keypair_wipe(&b.mine);
     xc_keypair_wipe(&b.peer);
     xc_keys_wipe(&b.keys);
-    explicit_bzero(b.z, sizeof(b.z));
+    zeromem(b.z, sizeof(b.z));
     vstream_fflush(VSTREAM_OUT);
 }
 

@@ -134,7 +134,7 @@ XC_CIPHER *xc_cipher_create(const XC_SUITE *suite, const unsigned char *key)
 	memcpy(sober_key, key, 10);
 	sober_key[10] = sober_key[11] = 0;
 	err = sober128_stream_setup(&c->st.sober, sober_key, sizeof(sober_key));
-	explicit_bzero(sober_key, sizeof(sober_key));
+	zeromem(sober_key, sizeof(sober_key));
 	break;
     case XC_SUITE_CHACHA:
     case XC_SUITE_CHACHA21:
@@ -158,7 +158,7 @@ void    xc_cipher_free(XC_CIPHER *c)
 {
     if (c == 0)
 	return;
-    explicit_bzero(c, sizeof(*c));
+    zeromem(c, sizeof(*c));
     myfree((void *) c);
 }
 
@@ -241,11 +241,11 @@ int     xc_record_seal(XC_CIPHER *c, const unsigned char *data, size_t datalen,
 	|| chacha20poly1305_encrypt(&c->st.aead, body, bodylen, body) != CRYPT_OK
 	|| chacha20poly1305_done(&c->st.aead, body + bodylen, &taglen) != CRYPT_OK
 	|| taglen != XC_TAG_LEN) {
-	explicit_bzero(&c->st.aead, sizeof(c->st.aead));
-	explicit_bzero(out, 2 + sealedlen);
+	zeromem(&c->st.aead, sizeof(c->st.aead));
+	zeromem(out, 2 + sealedlen);
 	return (XC_ERR_CRYPTO);
     }
-    explicit_bzero(&c->st.aead, sizeof(c->st.aead));
+    zeromem(&c->st.aead, sizeof(c->st.aead));
     xc_record_next(c);
     *outlen = 2 + sealedlen;
     return (XC_OK);
@@ -313,9 +313,9 @@ int     xc_record_open(XC_CIPHER *c, const unsigned char *rec, size_t reclen,
 	    ret = XC_OK;
 	}
     }
-    explicit_bzero(&c->st.aead, sizeof(c->st.aead));
-    explicit_bzero(c->body, bodylen);
-    explicit_bzero(tag, sizeof(tag));
+    zeromem(&c->st.aead, sizeof(c->st.aead));
+    zeromem(c->body, bodylen);
+    zeromem(tag, sizeof(tag));
     return (ret);
 }
 

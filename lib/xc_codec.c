@@ -34,6 +34,10 @@
 /*	size_t	size;
 /*	const XC_SUITE_LIST *list;
 /*
+/*	int	xc_ehlo_discarded(words, silent)
+/*	const char *words;
+/*	int	*silent;
+/*
 /*	ssize_t	xc_format_hello(buf, size, suite, pub, nonce)
 /*	char	*buf;
 /*	size_t	size;
@@ -119,6 +123,16 @@
 /*	longer than 64 octets, at most XC_SUITE_COUNT, and returns 1
 /*	(also when no suite is known: then list->count is 0). For any
 /*	other keyword it returns 0 and leaves *list alone.
+/*
+/*	xc_ehlo_discarded() looks at a *_discard_ehlo_keywords value (or
+/*	the result of a *_discard_ehlo_keyword_address_maps lookup): a
+/*	list of EHLO keywords separated by comma or white space, in any
+/*	case, as Postfix's ehlo_mask(3) reads it. It returns non-zero when
+/*	the list names "xcrypt", and sets *silent (which may be null) to
+/*	non-zero when it also names "silent-discard" (do not log the
+/*	discard). Postfix's own code ignores keywords it does not know, so
+/*	both daemons must look for ours themselves. A null or empty list
+/*	names nothing.
 /*
 /*	xc_format_ehlo_keyword() writes "XCRYPT" followed by the names in
 /*	list, in list order; xc_format_hello() writes "XCRYPT suite Ka
@@ -569,6 +583,30 @@ static ssize_t xc_format_done(char *buf, size_t size, size_t pos, int ret)
 	return (ret);
     }
     return ((ssize_t) pos);
+}
+
+/* xc_ehlo_discarded - does a discard_ehlo_keywords list name XCRYPT? */
+
+int     xc_ehlo_discarded(const char *words, int *silent)
+{
+    static const char sep[] = ", \t\r\n";
+    const char *cp;
+    size_t  len;
+    int     found = 0;
+
+    if (silent)
+	*silent = 0;
+    if (words == 0)
+	return (0);
+    for (cp = words; *(cp += strspn(cp, sep)) != 0; cp += len) {
+	len = strcspn(cp, sep);
+	if (len == 6 && strncasecmp(cp, "xcrypt", 6) == 0)
+	    found = 1;
+	else if (len == 14 && strncasecmp(cp, "silent-discard", 14) == 0
+		 && silent)
+	    *silent = 1;
+    }
+    return (found);
 }
 
 /* xc_format_ehlo_keyword - "XCRYPT name name ..." */

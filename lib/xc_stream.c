@@ -155,7 +155,7 @@
 
 /* Application-specific. */
 
-#include <xcrypt.h>
+#include "xc_private.h"
 
  /*
   * One flush of the VSTREAM buffer, and the most one read hands back: four
@@ -671,10 +671,10 @@ static void xc_stream_free(XC_STREAM *xs)
     else if (xs->rbuf)
 	myfree((void *) xs->rbuf);
     if (xs->plain) {
-	explicit_bzero(xs->plain, XC_REC_DATA_MAX);
+	zeromem(xs->plain, XC_REC_DATA_MAX);
 	xc_stream_buf_put(xs->plain, XC_REC_DATA_MAX);
     }
-    explicit_bzero((void *) xs, sizeof(*xs));
+    zeromem((void *) xs, sizeof(*xs));
     myfree((void *) xs);
 }
 

@@ -236,6 +236,12 @@ extern int xc_parse_hello_reply(const char *, size_t, const XC_SUITE *,
   */
 extern int xc_parse_ehlo_keyword(const char *, size_t, XC_SUITE_LIST *);
 
+ /*
+  * Both sides: does a discard_ehlo_keywords list name "xcrypt" (and
+  * "silent-discard")?
+  */
+extern int xc_ehlo_discarded(const char *, int *);
+
  /* Formatting, NUL-terminated into buf of bufsize; returns length or error. */
 extern ssize_t xc_format_ehlo_keyword(char *, size_t, const XC_SUITE_LIST *);
 extern ssize_t xc_format_hello(char *, size_t, const XC_SUITE *,

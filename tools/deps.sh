@@ -22,8 +22,10 @@ pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
  libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography
  python3-aiosmtpd libidn12
  clang libclang-rt-14-dev valgrind"
-# chattr (tests/soak.sh makes the key cache immutable), ps/pgrep
-pkgs="$pkgs e2fsprogs procps"
+# chattr (tests/soak.sh makes the key cache immutable), ps/pgrep, ss
+# (tests find the delivery agent that holds a connection; not in a minimal
+# Debian 12), patch (tools/smtp-src.sh applies the hook)
+pkgs="$pkgs e2fsprogs procps iproute2 patch"
 
 missing=
 for p in $pkgs; do

@@ -60,7 +60,10 @@
 /*	verify, secure) XCRYPT is not used and smtp(8) does TLS. Otherwise
 /*	the XCRYPT level of the next hop (xcrypt_smtp_policy_maps, else
 /*	xcrypt_smtp_security_level) and xcrypt_smtp_suites decide: with
-/*	"may" or "encrypt", XCRYPT when offered; the handshake runs
+/*	"may" or "encrypt", XCRYPT when offered (at "may", a suite of
+/*	the 1999 design, without integrity, is not used when the server
+/*	offers STARTTLS and smtp(8)'s TLS level is "may": smtp(8) then
+/*	uses TLS, as it would without XCRYPT); the handshake runs
 /*	through smtp_chat_cmd() and smtp_chat_resp() under smtp(8)'s
 /*	EHLO time limit. With a suite whose confirmation is pipelined
 /*	(chacha20poly1305_2.1, spec 4.5) the stream switches right after
@@ -271,29 +274,6 @@ static SMTP_XCRYPT *smtp_xcrypt_get(SMTP_SESSION *session)
     return (xs);
 }
 
-/* smtp_xcrypt_discarded - does the discard list name XCRYPT? */
-
-static int smtp_xcrypt_discarded(const char *discard_words, int *silent)
-{
-    char   *saved;
-    char   *cp;
-    char   *word;
-    int     found = 0;
-
-    *silent = 0;
-    if (discard_words == 0 || *discard_words == 0)
-	return (0);
-    cp = saved = mystrdup(discard_words);
-    while ((word = mystrtok(&cp, CHARS_COMMA_SP)) != 0) {
-	if (strcasecmp(word, "xcrypt") == 0)
-	    found = 1;
-	else if (strcasecmp(word, "silent-discard") == 0)
-	    *silent = 1;
-    }
-    myfree(saved);
-    return (found);
-}
-
 /* smtp_xcrypt_ehlo - the XCRYPT EHLO keyword */
 
 int     smtp_xcrypt_ehlo(SMTP_SESSION *session, const char *keyword,
@@ -305,7 +285,7 @@ int     smtp_xcrypt_ehlo(SMTP_SESSION *session, const char *keyword,
 
     if (strcasecmp(keyword, "XCRYPT") != 0)
 	return (0);
-    if (smtp_xcrypt_discarded(discard_words, &silent)) {
+    if (xc_ehlo_discarded(discard_words, &silent)) {
 	if (!silent)
 	    msg_info("discarding EHLO keywords: XCRYPT");
 	return (1);
@@ -448,6 +428,19 @@ int     smtp_xcrypt_helo(SMTP_STATE *state)
 				     (session->features & SMTP_FEATURE_XCRYPT) ?
 				     "no allowed suite offered" : "not offered",
 				     session->namaddr));
+    }
+
+    /*
+     * A suite of the 1999 design (768-bit DH, 80-bit keys, no integrity) is
+     * weaker than the TLS that smtp(8) negotiates at TLS level "may": it
+     * never displaces STARTTLS, unless the XCRYPT policy requires XCRYPT.
+     */
+    if (!suite->aead && level == XS_LEVEL_MAY
+	&& state->tls->level == TLS_LEV_MAY && smtp_tls_ctx != 0
+	&& (session->features & SMTP_FEATURE_STARTTLS) != 0) {
+	msg_info("%s: %s offers STARTTLS: not using the weaker XCRYPT "
+		 "suite %s", queue_id, session->namaddrport, suite->name);
+	return (0);
     }
 
     /*

@@ -92,14 +92,18 @@
 /*	a second: when the smtpd(8) service cannot be reached, or has
 /*	not taken the client nor said anything within this time, the
 /*	client gets "421 4.3.2 Service currently unavailable".
-/* .IP "\fBxcrypt_smtpd_upstream_proxy_protocol (empty)\fR"
+/* .IP "\fBxcrypt_smtpd_upstream_proxy_protocol ($smtpd_upstream_proxy_protocol)\fR"
 /*	As postscreen_upstream_proxy_protocol: empty, or \fBhaproxy\fR
 /*	for connections from a proxy that sends a PROXY protocol v1 or
 /*	v2 header. smtpd(8) then gets, logs and restricts the real
 /*	client. A missing or malformed header gets "421 4.3.2 No system
 /*	resources", as with postscreen(8). Any other value is a fatal
 /*	configuration error.
-/* .IP "\fBxcrypt_smtpd_upstream_proxy_timeout (5s)\fR"
+/*	The default follows smtpd(8)'s own setting (main.cf or the
+/*	front end's \fB-o\fR), so that a site that replaces smtpd(8)
+/*	on a proxied port keeps parsing the header (smtpd(8) behind the
+/*	front end ignores it, as behind postscreen(8)).
+/* .IP "\fBxcrypt_smtpd_upstream_proxy_timeout ($smtpd_upstream_proxy_timeout)\fR"
 /*	Time limit for the PROXY header.
 /* .IP "\fBxcrypt_smtpd_handshake_limit (3)\fR"
 /*	How many XCRYPT handshakes one session may start; later ones get
@@ -109,13 +113,21 @@
 /* .IP "\fBsmtpd_tls_security_level\fR, \fBsmtpd_enforce_tls\fR"
 /*	As the smtpd(8) pass service runs with: main.cf, overridden by
 /*	the front end's own \fB-o\fR, overridden by a \fB-o\fR on the
-/*	pass service's master.cf line (read at start; smtpd_enforce_tls
-/*	only from main.cf or the front end's line). At level
+/*	pass service's master.cf line (read at start). At level
 /*	\fBencrypt\fR XCRYPT is not offered, so that clients use STARTTLS.
 /* .IP "\fBsmtpd_forbid_bare_newline\fR, \fBsmtpd_forbid_bare_newline_exclusions\fR"
 /*	Found the same way: the front end ends DATA exactly where
 /*	smtpd(8) does. Exclusions are matched by client address only
 /*	(the front end does no DNS lookups).
+/* .IP "\fBsmtpd_discard_ehlo_keywords\fR, \fBsmtpd_discard_ehlo_keyword_address_maps\fR"
+/*	Found the same way (main.cf, the front end's \fB-o\fR, the pass
+/*	service's \fB-o\fR). smtpd(8) ignores keywords that it does not
+/*	know, so the front end applies these itself to its own keyword:
+/*	when the list in force for a client (the address maps' result
+/*	for the client address, else smtpd_discard_ehlo_keywords) names
+/*	"xcrypt", its EHLO replies to that client do not offer XCRYPT;
+/*	the discard is logged unless the list names "silent-discard". A
+/*	lookup error means no XCRYPT offer for that client.
 /* .IP "\fBsmtpd_hard_error_limit (20)\fR"
 /*	As in smtpd(8), for the replies that xcrypt-smtpd(8) makes
 /*	itself (to XCRYPT commands, which smtpd(8) never sees): after
@@ -157,6 +169,7 @@
 #include <mail_version.h>
 #include <haproxy_srvr.h>
 #include <match_parent_style.h>
+#include <maps.h>
 
 /* Master process interface. */
 
@@ -185,6 +198,10 @@ static char *var_xsd_tls_level;
 static bool var_xsd_enforce_tls;
 static char *var_xsd_bare_lf;
 static char *var_xsd_bare_lf_excl;
+char   *var_xsd_ehlo_dis_words;
+static char *var_xsd_ehlo_dis_maps;
+static char *var_xsd_smtpd_uproxy_proto;	/* default of ours */
+static int var_xsd_smtpd_uproxy_tmout;	/* default of ours */
 
 XC_SUITE_LIST xsd_suites;
 char    xsd_ehlo_keyword[256];
@@ -192,6 +209,7 @@ XC_CACHE *xsd_cache;
 int     xsd_std_eod;
 int     xsd_bare_lf_reject;
 NAMADR_LIST *xsd_bare_lf_excl;
+MAPS   *xsd_ehlo_dis_maps;
 
 /* xsd_endpt_done - addresses known: hand the client to smtpd */
 
@@ -283,10 +301,14 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	{"no", 0},
 	{0, -1},
     };
+    static char *pass_enforce_tls;
     const XSD_OVERRIDE overrides[] = {
 	{VAR_SMTPD_TLS_LEVEL, &var_xsd_tls_level},
+	{VAR_SMTPD_ENFORCE_TLS, &pass_enforce_tls},
 	{VAR_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf},
 	{VAR_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl},
+	{VAR_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words},
+	{VAR_SMTPD_EHLO_DIS_MAPS, &var_xsd_ehlo_dis_maps},
 	{0},
     };
     const char *bad;
@@ -299,9 +321,19 @@ static void xsd_pre_init(char *unused_name, char **argv)
 		  var_xsd_pass_service);
 
     /*
-     * What the smtpd(8) behind us runs with: its own -o settings win.
+     * What the smtpd(8) behind us runs with: its own -o settings win, also
+     * for the boolean (as text here, then converted).
      */
+    pass_enforce_tls = mystrdup(var_xsd_enforce_tls ? CONFIG_BOOL_YES :
+				CONFIG_BOOL_NO);
     xsd_check_pass_service(overrides);
+    if (strcasecmp(pass_enforce_tls, CONFIG_BOOL_YES) == 0)
+	var_xsd_enforce_tls = 1;
+    else if (strcasecmp(pass_enforce_tls, CONFIG_BOOL_NO) == 0)
+	var_xsd_enforce_tls = 0;
+    else
+	msg_fatal("bad boolean configuration: %s = %s",
+		  VAR_SMTPD_ENFORCE_TLS, pass_enforce_tls);
 
     /*
      * Behind a proxy, the proxy's address is nobody's: refuse to run
@@ -346,6 +378,15 @@ static void xsd_pre_init(char *unused_name, char **argv)
 	msg_warn("cannot format the XCRYPT EHLO keyword: XCRYPT is not offered");
 	xsd_suites.count = 0;
     }
+
+    /*
+     * smtpd(8) ignores EHLO keywords that it does not know: the discard
+     * settings for ours are ours to apply. Open the maps before the chroot.
+     */
+    if (*var_xsd_ehlo_dis_maps)
+	xsd_ehlo_dis_maps = maps_create(VAR_SMTPD_EHLO_DIS_MAPS,
+					var_xsd_ehlo_dis_maps,
+					DICT_FLAG_LOCK);
     xc_init();
     xsd_cache = xc_cache_open_owned(var_xsd_cache_db, var_xsd_key_lifetime,
 				    var_owner_uid, var_owner_gid);
@@ -369,16 +410,20 @@ int     main(int argc, char **argv)
 	{VAR_XSD_SUITES, DEF_XSD_SUITES, &var_xsd_suites, 0, 0},
 	{VAR_XSD_PASS_SERVICE, DEF_XSD_PASS_SERVICE, &var_xsd_pass_service, 1, 0},
 	{VAR_XC_CACHE_DB, DEF_XC_CACHE_DB, &var_xsd_cache_db, 0, 0},
+	{VAR_SMTPD_UPROXY_PROTO, DEF_SMTPD_UPROXY_PROTO, &var_xsd_smtpd_uproxy_proto, 0, 0},
 	{VAR_XSD_UPROXY_PROTO, DEF_XSD_UPROXY_PROTO, &var_xsd_uproxy_proto, 0, 0},
 	{VAR_SMTPD_TLS_LEVEL, DEF_SMTPD_TLS_LEVEL, &var_xsd_tls_level, 0, 0},
 	{VAR_SMTPD_FORBID_BARE_LF, DEF_SMTPD_FORBID_BARE_LF, &var_xsd_bare_lf, 1, 0},
 	{VAR_SMTPD_FORBID_BARE_LF_EXCL, DEF_SMTPD_FORBID_BARE_LF_EXCL, &var_xsd_bare_lf_excl, 0, 0},
+	{VAR_SMTPD_EHLO_DIS_WORDS, DEF_SMTPD_EHLO_DIS_WORDS, &var_xsd_ehlo_dis_words, 0, 0},
+	{VAR_SMTPD_EHLO_DIS_MAPS, DEF_SMTPD_EHLO_DIS_MAPS, &var_xsd_ehlo_dis_maps, 0, 0},
 	{0},
     };
     static const CONFIG_TIME_TABLE time_table[] = {
 	{VAR_XC_KEY_LIFETIME, DEF_XC_KEY_LIFETIME, &var_xsd_key_lifetime, MIN_XC_KEY_LIFETIME, 0},
 	{VAR_XSD_TIMEOUT, DEF_XSD_TIMEOUT, &var_xsd_timeout, 1, 0},
 	{VAR_XSD_PASS_TIMEOUT, DEF_XSD_PASS_TIMEOUT, &var_xsd_pass_timeout, 1, 0},
+	{VAR_SMTPD_UPROXY_TMOUT, DEF_SMTPD_UPROXY_TMOUT, &var_xsd_smtpd_uproxy_tmout, 1, 0},
 	{VAR_XSD_UPROXY_TMOUT, DEF_XSD_UPROXY_TMOUT, &var_xsd_uproxy_tmout, 1, 0},
 	{0},
     };

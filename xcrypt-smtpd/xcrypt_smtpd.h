@@ -39,6 +39,7 @@
   */
 #include <mail_params.h>
 #include <namadr_list.h>
+#include <maps.h>
 
  /*
   * Application-specific.
@@ -73,11 +74,11 @@ extern int var_xsd_timeout;
 extern int var_xsd_pass_timeout;
 
 #define VAR_XSD_UPROXY_PROTO	"xcrypt_smtpd_upstream_proxy_protocol"
-#define DEF_XSD_UPROXY_PROTO	""
+#define DEF_XSD_UPROXY_PROTO	"$" VAR_SMTPD_UPROXY_PROTO
 extern char *var_xsd_uproxy_proto;
 
 #define VAR_XSD_UPROXY_TMOUT	"xcrypt_smtpd_upstream_proxy_timeout"
-#define DEF_XSD_UPROXY_TMOUT	"5s"
+#define DEF_XSD_UPROXY_TMOUT	"$" VAR_SMTPD_UPROXY_TMOUT
 extern int var_xsd_uproxy_tmout;
 
 #define VAR_XSD_HS_LIMIT	"xcrypt_smtpd_handshake_limit"
@@ -97,6 +98,8 @@ extern XC_CACHE *xsd_cache;		/* opened in pre-init */
 extern int xsd_std_eod;			/* smtpd wants CRLF.CRLF */
 extern int xsd_bare_lf_reject;		/* ... and rejects bare LF */
 extern NAMADR_LIST *xsd_bare_lf_excl;	/* clients exempt */
+extern char *var_xsd_ehlo_dis_words;	/* smtpd_discard_ehlo_keywords */
+extern MAPS *xsd_ehlo_dis_maps;		/* ..._address_maps, or null */
 
  /*
   * Where the client byte stream is, as far as SMTP is concerned.

@@ -16,7 +16,9 @@
 /*	The front end must end DATA and decide about XCRYPT exactly as
 /*	that smtpd(8) does, so for each parameter in overrides (a null
 /*	terminated table of name and string variable) a \fB-o
-/*	name=value\fR on the pass service's line replaces the front
+/*	name=value\fR (or \fB-o { name = value }\fR, or \fB-oname=value\fR,
+/*	as master(8) and the daemon read them) on the pass service's line
+/*	replaces the front
 /*	end's own value (main.cf, or its own \fB-o\fR), and the change
 /*	is logged. Values are expanded as main.cf values are.
 /*
@@ -58,16 +60,42 @@
 
 #include "xcrypt_smtpd.h"
 
+/* xsd_check_split - master.cf fields as master(8) splits them */
+
+static ARGV *xsd_check_split(const char *entry)
+{
+    ARGV   *argv = argv_alloc(10);
+    char   *saved = mystrdup(entry);
+    char   *bp = saved;
+    char   *cp;
+
+    /*
+     * As master_ent.c: white space separates, "{ ... }" groups (Postfix 3.0
+     * "-o { name = value }"), and the braces are stripped.
+     */
+    while ((cp = mystrtokq(&bp, CHARS_SPACE, CHARS_BRACE)) != 0) {
+	if (*cp == CHARS_BRACE[0]
+	    && extpar(&cp, CHARS_BRACE, EXTPAR_FLAG_STRIP) != 0)
+	    continue;				/* master(8) refuses it */
+	argv_add(argv, cp, (char *) 0);
+    }
+    argv_terminate(argv);
+    myfree(saved);
+    return (argv);
+}
+
 /* xsd_check_entry - one master.cf entry: is it ours, and what does it say */
 
 static int xsd_check_entry(const char *entry, const XSD_OVERRIDE *ovr)
 {
-    ARGV   *argv = argv_split(entry, CHARS_SPACE);
+    ARGV   *argv = xsd_check_split(entry);
     const XSD_OVERRIDE *op;
     const char *cmd;
+    const char *opt;
+    char   *setting;
     char   *name;
-    const char *value;
-    char   *eq;
+    char   *value;
+    const char *eval;
     int     i;
 
     if (argv->argc < 8 || strcmp(argv->argv[0], var_xsd_pass_service) != 0
@@ -82,22 +110,31 @@ static int xsd_check_entry(const char *entry, const XSD_OVERRIDE *ovr)
 		  " work behind xcrypt-smtpd; put postscreen(8) in front of"
 		  " xcrypt-smtpd instead (see README.postfix)",
 		  VAR_XSD_PASS_SERVICE, var_xsd_pass_service);
-    for (i = 8; i + 1 < argv->argc; i++) {
-	if (strcmp(argv->argv[i], "-o") != 0)
+    for (i = 8; i < argv->argc; i++) {
+
+	/*
+	 * "-o name=value", "-oname=value" (getopt), and "-o { name = value }"
+	 * (braces gone already): the daemon takes all three.
+	 */
+	if (strcmp(argv->argv[i], "-o") == 0 && i + 1 < argv->argc)
+	    opt = argv->argv[++i];
+	else if (strncmp(argv->argv[i], "-o", 2) == 0 && argv->argv[i][2])
+	    opt = argv->argv[i] + 2;
+	else
 	    continue;
-	name = argv->argv[++i];
-	if ((eq = strchr(name, '=')) == 0)
-	    continue;
-	for (op = ovr; op->name; op++) {
-	    if (strncmp(name, op->name, eq - name) != 0
-		|| op->name[eq - name] != 0)
-		continue;
-	    value = mail_conf_eval(eq + 1);
-	    if (strcmp(value, *op->value) != 0)
-		msg_info("%s = %s, as on the %s service (not \"%s\")",
-			 op->name, value, var_xsd_pass_service, *op->value);
-	    *op->value = mystrdup(value);
+	setting = mystrdup(opt);
+	if (split_nameval(setting, &name, &value) == 0) {
+	    for (op = ovr; op->name; op++) {
+		if (strcmp(name, op->name) != 0)
+		    continue;
+		eval = mail_conf_eval(value);
+		if (strcmp(eval, *op->value) != 0)
+		    msg_info("%s = %s, as on the %s service (not \"%s\")",
+			     op->name, eval, var_xsd_pass_service, *op->value);
+		*op->value = mystrdup(eval);
+	    }
 	}
+	myfree(setting);
     }
     argv_free(argv);
     return (1);

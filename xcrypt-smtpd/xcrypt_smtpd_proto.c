@@ -854,6 +854,35 @@ void    xsd_client_process(XSD_STATE *state)
     }
 }
 
+/* xsd_ehlo_discard - do the discard settings hide XCRYPT from this client? */
+
+static int xsd_ehlo_discard(XSD_STATE *state)
+{
+    const char *words = var_xsd_ehlo_dis_words;
+    const char *value;
+    int     silent;
+
+    /*
+     * As smtpd(8): the address maps' answer for the client replaces the
+     * list. A lookup error must not offer what the site may have hidden
+     * (and smtpd(8) answers that EHLO with 451 anyway).
+     */
+    if (xsd_ehlo_dis_maps != 0) {
+	if ((value = maps_find(xsd_ehlo_dis_maps, state->addr, 0)) != 0) {
+	    words = value;
+	} else if (xsd_ehlo_dis_maps->error) {
+	    msg_warn("%s: %s lookup error for %s: XCRYPT not offered",
+		     state->namaddr, xsd_ehlo_dis_maps->title, state->addr);
+	    return (1);
+	}
+    }
+    if (!xc_ehlo_discarded(words, &silent))
+	return (0);
+    if (!silent)
+	msg_info("%s: discarding EHLO keywords: XCRYPT", state->namaddr);
+    return (1);
+}
+
 /* xsd_ehlo_reply - add XCRYPT, or drop STARTTLS, in an EHLO reply */
 
 static void xsd_ehlo_reply(XSD_STATE *state, const char *reply, ssize_t len)
@@ -865,7 +894,8 @@ static void xsd_ehlo_reply(XSD_STATE *state, const char *reply, ssize_t len)
     ssize_t last = -1;			/* start of the last line out */
     int     xcrypt = XSD_IS(state, XSD_FLAG_XCRYPT);
     int     offer = (!xcrypt && !XSD_IS(state, XSD_FLAG_TLS)
-		     && xsd_suites.count > 0 && xsd_ehlo_keyword[0]);
+		     && xsd_suites.count > 0 && xsd_ehlo_keyword[0]
+		     && !xsd_ehlo_discard(state));
 
     /*
      * Every line goes out as "250-...", and the last one as "250 ...": the

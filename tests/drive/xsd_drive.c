@@ -100,6 +100,8 @@ XC_CACHE *xsd_cache;
 int     xsd_std_eod;
 int     xsd_bare_lf_reject;
 NAMADR_LIST *xsd_bare_lf_excl;
+char   *var_xsd_ehlo_dis_words = "";
+MAPS   *xsd_ehlo_dis_maps;
 
 #define STR(x)	vstring_str(x)
 #define LEN(x)	VSTRING_LEN(x)

@@ -31,7 +31,7 @@
 /*	valgrind or AddressSanitizer.
 /*--*/
 
-/* checks: 213 */
+/* checks: 219 */
 
 /* System library. */
 
@@ -885,6 +885,29 @@ static void test_ehlo(void)
 #undef EC
 }
 
+/* test_ehlo_discard - xc_ehlo_discarded() reads a discard list as ehlo_mask() */
+
+static void test_ehlo_discard(void)
+{
+    int     silent = -1;
+
+    T_CHECK("ehlo_discard_null_names_nothing",
+	    xc_ehlo_discarded((char *) 0, &silent) == 0 && silent == 0);
+    T_CHECK("ehlo_discard_empty_names_nothing",
+	    xc_ehlo_discarded("", (int *) 0) == 0);
+    T_CHECK("ehlo_discard_other_keywords_only",
+	    xc_ehlo_discarded("pipelining, starttls", &silent) == 0
+	    && silent == 0);
+    T_CHECK("ehlo_discard_xcrypt_any_case_among_others",
+	    xc_ehlo_discarded("pipelining,XCrypt\tdsn", &silent) == 1
+	    && silent == 0);
+    T_CHECK("ehlo_discard_silent_discard_seen",
+	    xc_ehlo_discarded(" silent-discard , xcrypt ", &silent) == 1
+	    && silent == 1);
+    T_CHECK("ehlo_discard_prefix_or_longer_word_is_not_xcrypt",
+	    xc_ehlo_discarded("xcrypt2 xcryp xcrypt_smtp", (int *) 0) == 0);
+}
+
 /* test_overflow - formatting into small buffers */
 
 static void test_overflow(void)
@@ -982,6 +1005,7 @@ int     main(int argc, char **argv)
     test_vectors();
     test_reply();
     test_ehlo();
+    test_ehlo_discard();
     test_overflow();
     return (T_DONE());
 }
