@@ -72,6 +72,10 @@
 /*
 /*	void	xc_cache_set_clock(fn)
 /*	time_t	(*fn)(void);
+/*
+/*	void	xc_cache_set_peer_limit(cache, limit)
+/*	XC_CACHE *cache;
+/*	int	limit;
 /* DESCRIPTION
 /*	This module keeps, for spec section 7, this host's DH key pair
 /*	per group and the shared values Z computed with it, in one tdb
@@ -107,7 +111,13 @@
 /*	meanwhile: then that one is used), generates and stores the new
 /*	pair, and deletes every Z of the group: all processes that find
 /*	the pair expired at the same moment end up with one new pair,
-/*	and no Z computed with an old pair survives it.
+/*	and no Z computed with an old pair survives it. A tdb file never
+/*	shrinks; so when, after that, the file is at least 4 MB and its
+/*	records fill less than a quarter of it, the same transaction
+/*	writes them into a new file that replaces the old one (rename).
+/*	Every function below first checks (stat()) whether the file at
+/*	the path was replaced, and then moves to the new one, so that all
+/*	processes follow within one use of the cache.
 /*
 /*	xc_cache_shared() returns Z for the peer's public value (which
 /*	must be exactly as long as the group's p) under the given pair:
@@ -141,13 +151,29 @@
 /*
 /*	xc_cache_set_clock() replaces time() for this module (a test
 /*	hook); a null pointer restores time().
+/*
+/*	xc_cache_tdb() (xc_private.h, a test hook for the fuzz targets)
+/*	returns the tdb under a handle; xc_cache_set_compact_min() (the
+/*	same) sets the size from which a file is compacted.
+/*
+/*	xc_cache_set_peer_limit() bounds the number of shared values
+/*	(peer entries) in the file (default DEF_XC_CACHE_PEER_LIMIT,
+/*	values below 1 mean 1). When storing a new one makes the count
+/*	exceed the limit, the oldest entries (by creation time) are
+/*	deleted, down to the limit less a sixteenth of it, in the same
+/*	transaction; so a client that sends fresh public values without
+/*	end cannot grow the file without end. The count is kept in the
+/*	file and recounted whenever its record is missing or malformed,
+/*	and after every rotation.
 /* FILE FORMAT
 /* .ad
 /* .fi
 /*	tdb keys are text; values are fixed-size binary records that
 /*	start with the magic "XC", a version octet (1) and a kind octet,
 /*	integers big-endian. A record of the wrong size, magic, version,
-/*	kind or group is treated as missing and rewritten.
+/*	kind or group, or with a creation time beyond XC_CACHE_TIME_MAX
+/*	(2^40 - 1 seconds, year 36812), is treated as missing and
+/*	rewritten (so that no time arithmetic can overflow).
 /* .IP "pair:GROUP (528 octets)"
 /*	"XC" 1 'P', group id, 0, private length (2), creation time (8),
 /*	private exponent (256, left-aligned, zero-filled), public value
@@ -158,6 +184,8 @@
 /*	fingerprint (8), peer public fingerprint (8), Z (256, padded).
 /* .IP "stats (32 octets)"
 /*	"XC" 1 'S', 0, 0, 0, 0, hits (8), misses (8), rotations (8).
+/* .IP "peers (16 octets)"
+/*	"XC" 1 'N', 0, 0, 0, 0, the number of z: records (8).
 /* SECURITY
 /* .ad
 /* .fi
@@ -181,8 +209,9 @@
 /* BUGS
 /*	Two processes that find the same file corrupt at the same time
 /*	may each create a new one; the one that loses keeps using a file
-/*	that is no longer linked until it exits. Processes that opened
-/*	a file before it was moved aside keep using the old one.
+/*	that is no longer linked until its next use of the cache.
+/*	Updates that other processes make to a file while it is being
+/*	compacted (counters, a shared value stored just then) are lost.
 /* SEE ALSO
 /*	xcrypt-cache(1), cache administration
 /*	tdb(3), the trivial database
@@ -239,10 +268,33 @@
 #define XC_ST_OFF_ROTATIONS	24
 #define XC_ST_SIZE		32
 
+#define XC_PEERS_OFF_COUNT	8
+#define XC_PEERS_SIZE		16
+#define XC_REC_KIND_PEERS	'N'
+#define XC_KEY_PEERS		"peers"
+
+ /*
+  * Creation times beyond this are corrupt: the expiry arithmetic (now -
+  * created, created - now) then cannot overflow a time_t.
+  */
+#define XC_CACHE_TIME_MAX	((((uint64_t) 1) << 40) - 1)
+
 #define XC_KEY_STATS		"stats"
 #define XC_CACHE_KEY_MAX		100	/* "z:" name ":" 64 hex */
 
 #define XC_CACHE_HASH_SIZE	1021
+
+ /*
+  * Compaction after a rotation: a file of at least XC_CACHE_COMPACT_MIN
+  * octets that holds less than 1/XC_CACHE_COMPACT_RATIO of its size in
+  * records (counting XC_CACHE_REC_OVERHEAD octets of tdb's per record) is
+  * written anew. A file that transactions have touched is some 1 MB
+  * whatever it holds, hence the floor. xc_cache_set_compact_min() is a
+  * test hook.
+  */
+#define XC_CACHE_COMPACT_MIN	(4 * 1024 * 1024)
+#define XC_CACHE_COMPACT_RATIO	4
+#define XC_CACHE_REC_OVERHEAD	32
 
  /*
   * A cache: no fsync. No mmap either: a file that shrinks or cannot be
@@ -272,6 +324,7 @@ typedef struct XC_CACHE_FILE {
 } XC_CACHE_FILE;
 
 static XC_CACHE_FILE *xc_cache_files;
+static off_t xc_cache_compact_min = XC_CACHE_COMPACT_MIN;
 
 struct XC_CACHE {
     struct tdb_context *tdb;		/* the file's, or TDB_INTERNAL */
@@ -280,6 +333,7 @@ struct XC_CACHE {
     int     lifetime;
     int     memory;			/* TDB_INTERNAL */
     int     readonly;			/* xc_cache_open_existing() */
+    int     peer_limit;			/* most z: records */
     int     in_tx;			/* in a tdb transaction (file) */
     XC_CACHE_STATS stats;		/* this handle */
 };
@@ -480,6 +534,8 @@ static int xc_cache_pair_decode(const unsigned char *rec, const XC_GROUP *gp,
 	|| rec[5] != 0)
 	return (0);
     privlen = xc_get16(rec + XC_PAIR_OFF_PRIVLEN);
+    if (xc_get64(rec + XC_PAIR_OFF_CREATED) > XC_CACHE_TIME_MAX)
+	return (0);
     if (privlen == 0 || privlen > gp->plen
 	|| !xc_cache_zero_tail(rec + XC_PAIR_OFF_PRIV, privlen, XC_PMAX)
 	|| !xc_cache_zero_tail(rec + XC_PAIR_OFF_PUB, gp->plen, XC_PMAX)
@@ -502,6 +558,7 @@ static int xc_cache_z_decode(const unsigned char *rec, const XC_GROUP *gp)
 {
     return (xc_cache_rec_ok(rec, XC_REC_KIND_Z) && rec[4] == gp->id
 	    && xc_cache_zero_tail(rec, 5, 8)
+	    && xc_get64(rec + XC_Z_OFF_CREATED) <= XC_CACHE_TIME_MAX
 	    && xc_cache_zero_tail(rec + XC_Z_OFF_Z, gp->plen, XC_PMAX));
 }
 
@@ -540,12 +597,17 @@ static int xc_cache_fetch(XC_CACHE *cp, TDB_DATA key, unsigned char *buf,
     f.want = want;
 
     /*
-     * Outside a transaction tdb hands the parser a pointer into its map of
-     * the file (never write there). Inside one it reads the record into a
-     * heap copy that it frees without zeroing: wipe it, it may hold a
-     * private exponent or a shared value.
+     * A file is opened without mmap (XC_CACHE_TDB_FLAGS), and inside a
+     * transaction tdb reads through the transaction anyway: either way it
+     * reads the record into a heap copy that it frees without zeroing.
+     * Wipe it, it may hold a private exponent or a shared value. Only a
+     * memory cache (TDB_INTERNAL) hands the parser a pointer into the
+     * database itself: never write there. (The sanitizer build found the
+     * copies: ASan's allocator keeps freed memory in quarantine, where
+     * glibc's soon reuses it.)
      */
-    f.wipe = cp->in_tx;
+    f.wipe = cp->in_tx
+	|| (!cp->memory && (XC_CACHE_TDB_FLAGS & TDB_NOMMAP) != 0);
     ret = tdb_parse_record(cp->tdb, key, xc_cache_parser, &f);
     if (ret != XC_FETCH_OK && ret != XC_FETCH_BAD) {
 	if (tdb_error(cp->tdb) != TDB_ERR_NOEXIST)
@@ -848,25 +910,17 @@ static XC_CACHE *xc_cache_alloc(const char *path, int lifetime)
     memset(cp, 0, sizeof(*cp));
     cp->path = mystrdup(path && *path ? path : "(memory)");
     cp->lifetime = (lifetime > 0 ? lifetime : XC_CACHE_DEF_LIFETIME);
+    cp->peer_limit = DEF_XC_CACHE_PEER_LIMIT;
     return (cp);
 }
 
-/* xc_cache_open - open or create the cache, or fall back to memory */
+/* xc_cache_file_get - this process's open file for the path, or a new one */
 
-XC_CACHE *xc_cache_open(const char *path, int lifetime)
+static XC_CACHE_FILE *xc_cache_file_get(const char *path)
 {
-    XC_CACHE *cp;
     XC_CACHE_FILE *fp;
     struct tdb_context *tdb;
     struct stat st;
-
-    xc_init();
-    cp = xc_cache_alloc(path, lifetime);
-    if (path == 0 || *path == 0) {
-	cp->memory = 1;
-	cp->tdb = xc_cache_memory_tdb();
-	return (cp);
-    }
 
     /*
      * tdb refuses to open one file twice in a process: share it.
@@ -883,23 +937,16 @@ XC_CACHE *xc_cache_open(const char *path, int lifetime)
 			     xc_cache_tdb_why);
 		    fp->dev = 0;
 		    fp->ino = 0;
-		    cp->memory = 1;
-		    cp->tdb = xc_cache_memory_tdb();
-		    return (cp);
+		    return (0);
 		}
 		fp->pid = getpid();
 	    }
 	    fp->refs++;
-	    cp->file = fp;
-	    cp->tdb = fp->tdb;
-	    return (cp);
+	    return (fp);
 	}
     }
-    if ((tdb = xc_cache_open_file(path)) == 0) {
-	cp->memory = 1;
-	cp->tdb = xc_cache_memory_tdb();
-	return (cp);
-    }
+    if ((tdb = xc_cache_open_file(path)) == 0)
+	return (0);
     fp = (XC_CACHE_FILE *) mymalloc(sizeof(*fp));
     fp->tdb = tdb;
     if (fstat(tdb_fd(tdb), &st) == 0) {
@@ -913,8 +960,57 @@ XC_CACHE *xc_cache_open(const char *path, int lifetime)
     fp->refs = 1;
     fp->next = xc_cache_files;
     xc_cache_files = fp;
+    return (fp);
+}
+
+/* xc_cache_follow - use the file now at the path, if another replaced it */
+
+static void xc_cache_follow(XC_CACHE *cp)
+{
+    XC_CACHE_FILE *fp;
+    struct stat st;
+
+    /*
+     * A rotation that compacts the file (xc_cache_compact()) puts a new
+     * file in place of the old one: every process moves to it at its next
+     * use of the cache. A path that is gone or not a regular file changes
+     * nothing here.
+     */
+    if (cp->file == 0 || cp->memory || stat(cp->path, &st) < 0
+	|| !S_ISREG(st.st_mode)
+	|| (st.st_dev == cp->file->dev && st.st_ino == cp->file->ino))
+	return;
+    if ((fp = xc_cache_file_get(cp->path)) == 0)
+	return;
+    if (msg_verbose)
+	msg_info("%s: the file was replaced; using the new one", cp->path);
+    xc_cache_file_release(cp->file);
     cp->file = fp;
-    cp->tdb = tdb;
+    cp->tdb = fp->tdb;
+}
+
+/* xc_cache_open - open or create the cache, or fall back to memory */
+
+XC_CACHE *xc_cache_open(const char *path, int lifetime)
+{
+    XC_CACHE *cp;
+    XC_CACHE_FILE *fp;
+
+    xc_init();
+    cp = xc_cache_alloc(path, lifetime);
+    if (path == 0 || *path == 0) {
+	cp->memory = 1;
+	cp->tdb = xc_cache_memory_tdb();
+	return (cp);
+    }
+
+    if ((fp = xc_cache_file_get(path)) == 0) {
+	cp->memory = 1;
+	cp->tdb = xc_cache_memory_tdb();
+	return (cp);
+    }
+    cp->file = fp;
+    cp->tdb = fp->tdb;
     return (cp);
 }
 
@@ -967,6 +1063,20 @@ void    xc_cache_close(XC_CACHE *cp)
     myfree(cp->path);
     zeromem(cp, sizeof(*cp));
     myfree((void *) cp);
+}
+
+/* xc_cache_set_compact_min - test hook: the compaction floor */
+
+void    xc_cache_set_compact_min(off_t size)
+{
+    xc_cache_compact_min = (size > 0 ? size : XC_CACHE_COMPACT_MIN);
+}
+
+/* xc_cache_tdb - test hook: the handle's database */
+
+struct tdb_context *xc_cache_tdb(XC_CACHE *cp)
+{
+    return (cp->tdb);
 }
 
 /* xc_cache_is_memory - in-memory only? */
@@ -1086,6 +1196,150 @@ static int xc_cache_delete(XC_CACHE *cp, const char *prefix)
     return (ret);
 }
 
+typedef struct {
+    uint64_t created;
+    TDB_DATA key;
+} XC_CACHE_AGE;
+
+typedef struct {
+    XC_CACHE_AGE *list;
+    size_t  count;
+    size_t  size;
+} XC_CACHE_AGES;
+
+/* xc_cache_age_one - collect a z: key with its creation time */
+
+static int xc_cache_age_one(struct tdb_context *tdb, TDB_DATA key,
+			            TDB_DATA data, void *context)
+{
+    XC_CACHE_AGES *a = (XC_CACHE_AGES *) context;
+    uint64_t created = 0;
+
+    if (!xc_cache_key_is(key, "z:")) {
+	/* A traversal hands out tdb's heap copy, freed without zeroing. */
+	zeromem(data.dptr, data.dsize);
+	return (0);
+    }
+
+    /*
+     * A malformed record counts as the oldest: it goes first.
+     */
+    if (data.dsize == XC_Z_SIZE
+	&& (created = xc_get64(data.dptr + XC_Z_OFF_CREATED)) > XC_CACHE_TIME_MAX)
+	created = 0;
+    zeromem(data.dptr, data.dsize);
+    if (a->count == a->size) {
+	if (a->size == 0) {
+	    a->size = 64;
+	    a->list = (XC_CACHE_AGE *) mymalloc(a->size * sizeof(*a->list));
+	} else {
+	    a->size *= 2;
+	    a->list = (XC_CACHE_AGE *) myrealloc((void *) a->list,
+						 a->size * sizeof(*a->list));
+	}
+    }
+    a->list[a->count].created = created;
+    a->list[a->count].key.dptr = (unsigned char *) mymemdup(key.dptr, key.dsize);
+    a->list[a->count].key.dsize = key.dsize;
+    a->count++;
+    return (0);
+}
+
+/* xc_cache_age_cmp - oldest first */
+
+static int xc_cache_age_cmp(const void *a, const void *b)
+{
+    uint64_t ta = ((const XC_CACHE_AGE *) a)->created;
+    uint64_t tb = ((const XC_CACHE_AGE *) b)->created;
+
+    return (ta < tb ? -1 : ta > tb ? 1 : 0);
+}
+
+/* xc_cache_peers_store - write the peer count */
+
+static int xc_cache_peers_store(XC_CACHE *cp, uint64_t count)
+{
+    unsigned char rec[XC_PEERS_SIZE];
+    TDB_DATA key;
+
+    memset(rec, 0, sizeof(rec));
+    rec[0] = XC_REC_MAGIC0;
+    rec[1] = XC_REC_MAGIC1;
+    rec[2] = XC_REC_VERSION;
+    rec[3] = XC_REC_KIND_PEERS;
+    xc_put64(rec + XC_PEERS_OFF_COUNT, count);
+    key.dptr = (unsigned char *) XC_KEY_PEERS;
+    key.dsize = strlen(XC_KEY_PEERS);
+    return (xc_cache_store(cp, key, rec, sizeof(rec)));
+}
+
+/* xc_cache_peers_trim - count the peer entries, drop the oldest beyond */
+
+static int xc_cache_peers_trim(XC_CACHE *cp)
+{
+    XC_CACHE_AGES a;
+    size_t  limit = cp->peer_limit;
+    size_t  keep = limit - limit / 16;
+    size_t  i;
+    int     ret = 0;
+
+    /*
+     * When over the limit, go down to a sixteenth below it, so that the
+     * next inserts need no walk over the whole file.
+     */
+    a.list = 0;
+    a.count = a.size = 0;
+    if (tdb_traverse(cp->tdb, xc_cache_age_one, &a) < 0)
+	ret = -1;
+    if (ret == 0 && a.count > limit) {
+	qsort((void *) a.list, a.count, sizeof(*a.list), xc_cache_age_cmp);
+	if (msg_verbose)
+	    msg_info("%s: %lu peer entries, limit %lu: removing the %lu oldest",
+		     cp->path, (unsigned long) a.count, (unsigned long) limit,
+		     (unsigned long) (a.count - keep));
+	for (i = 0; ret == 0 && i < a.count - keep; i++)
+	    if (tdb_delete(cp->tdb, a.list[i].key) != 0
+		&& tdb_error(cp->tdb) != TDB_ERR_NOEXIST)
+		ret = -1;
+    }
+    if (ret == 0)
+	ret = xc_cache_peers_store(cp, a.count > limit ? keep : a.count);
+    for (i = 0; i < a.count; i++)
+	myfree((void *) a.list[i].key.dptr);
+    if (a.list)
+	myfree((void *) a.list);
+    return (ret);
+}
+
+/* xc_cache_peers_added - count one new peer entry, keep the limit */
+
+static int xc_cache_peers_added(XC_CACHE *cp)
+{
+    unsigned char rec[XC_PEERS_SIZE];
+    TDB_DATA key;
+    uint64_t count;
+
+    key.dptr = (unsigned char *) XC_KEY_PEERS;
+    key.dsize = strlen(XC_KEY_PEERS);
+    if (xc_cache_fetch(cp, key, rec, sizeof(rec)) == XC_FETCH_OK
+	&& xc_cache_rec_ok(rec, XC_REC_KIND_PEERS)
+	&& xc_cache_zero_tail(rec, 4, XC_PEERS_OFF_COUNT)
+	&& (count = xc_get64(rec + XC_PEERS_OFF_COUNT)) < (uint64_t) cp->peer_limit)
+	return (xc_cache_peers_store(cp, count + 1));
+
+    /*
+     * At the limit, or no count we can trust: count, and trim.
+     */
+    return (xc_cache_peers_trim(cp));
+}
+
+/* xc_cache_set_peer_limit - most peer entries in the file */
+
+void    xc_cache_set_peer_limit(XC_CACHE *cp, int limit)
+{
+    cp->peer_limit = (limit > 0 ? limit : 1);
+}
+
 /* xc_cache_rotate_write - store a new pair, forget the group's Zs */
 
 static int xc_cache_rotate_write(XC_CACHE *cp, const XC_GROUP *gp,
@@ -1103,8 +1357,96 @@ static int xc_cache_rotate_write(XC_CACHE *cp, const XC_GROUP *gp,
     if (ret == 0)
 	ret = xc_cache_delete(cp, prefix);
     if (ret == 0)
+	ret = xc_cache_peers_trim(cp);
+    if (ret == 0)
 	ret = xc_cache_count_locked(cp, XC_ST_OFF_ROTATIONS);
     return (ret);
+}
+
+typedef struct {
+    struct tdb_context *dest;
+    size_t  live;			/* octets of the records */
+    int     error;
+} XC_CACHE_COPY;
+
+/* xc_cache_copy_one - copy one record into the new file */
+
+static int xc_cache_copy_one(struct tdb_context *tdb, TDB_DATA key,
+			             TDB_DATA data, void *context)
+{
+    XC_CACHE_COPY *c = (XC_CACHE_COPY *) context;
+
+    int     ret = 0;
+
+    if (c->dest != 0 && tdb_store(c->dest, key, data, TDB_INSERT) != 0) {
+	c->error = 1;
+	ret = -1;
+    }
+    c->live += key.dsize + data.dsize + XC_CACHE_REC_OVERHEAD;
+    /* A traversal hands out tdb's heap copy, freed without zeroing. */
+    zeromem(data.dptr, data.dsize);
+    return (ret);
+}
+
+/* xc_cache_compact - after a rotation, rewrite an oversized file */
+
+static void xc_cache_compact(XC_CACHE *cp)
+{
+    XC_CACHE_COPY c;
+    struct stat st;
+    char   *tmp;
+    int     fd;
+
+    /*
+     * A tdb file never shrinks: space that deleted records leave is only
+     * reused. After a rotation has deleted a group's shared values, a file
+     * much larger than what it holds is written anew next to the old one,
+     * and renamed over it. This runs inside the rotation's transaction,
+     * so no other process changes the old file meanwhile (but counters,
+     * updated under a record lock only, may lose a few counts); every
+     * process moves to the new file at its next use (xc_cache_follow()).
+     */
+    if (cp->memory || cp->file == 0 || fstat(tdb_fd(cp->tdb), &st) < 0
+	|| st.st_size < xc_cache_compact_min)
+	return;
+    c.dest = 0;
+    c.live = 0;
+    c.error = 0;
+    if (tdb_traverse_read(cp->tdb, xc_cache_copy_one, &c) < 0
+	|| (off_t) c.live * XC_CACHE_COMPACT_RATIO > st.st_size)
+	return;
+    tmp = mymalloc(strlen(cp->path) + 40);
+    sprintf(tmp, "%s.new-%ld", cp->path, (long) getpid());
+    (void) unlink(tmp);
+    if ((c.dest = tdb_open_ex(tmp, XC_CACHE_HASH_SIZE, XC_CACHE_TDB_FLAGS,
+			      O_RDWR | O_CREAT | O_EXCL, 0600,
+			      &xc_cache_tdb_log_ctx, 0)) == 0) {
+	msg_warn("%s: cannot create %s to compact the key cache: %m",
+		 cp->path, tmp);
+	myfree(tmp);
+	return;
+    }
+    c.live = 0;
+    fd = tdb_fd(c.dest);
+    if (tdb_traverse_read(cp->tdb, xc_cache_copy_one, &c) < 0 || c.error
+	|| (fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+	|| fchmod(fd, 0600) < 0) {
+	msg_warn("%s: cannot compact the key cache: %s", cp->path,
+		 tdb_errorstr(c.dest));
+	tdb_close(c.dest);
+	(void) unlink(tmp);
+	myfree(tmp);
+	return;
+    }
+    if (tdb_close(c.dest) != 0 || rename(tmp, cp->path) < 0) {
+	msg_warn("%s: cannot compact the key cache: %m", cp->path);
+	(void) unlink(tmp);
+	myfree(tmp);
+	return;
+    }
+    msg_info("%s: key cache compacted from %ld to about %ld octets",
+	     cp->path, (long) st.st_size, (long) c.live);
+    myfree(tmp);
 }
 
 /* xc_cache_keypair - this host's current pair for the group */
@@ -1119,6 +1461,7 @@ int     xc_cache_keypair(XC_CACHE *cp, int group, XC_KEYPAIR *kp)
 	return (XC_ERR_SYNTAX);
     if (cp->readonly)
 	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
 
     /*
      * Fast path: a valid, current pair, without locks beyond tdb's own
@@ -1151,11 +1494,20 @@ int     xc_cache_keypair(XC_CACHE *cp, int group, XC_KEYPAIR *kp)
     cp->stats.rotations++;
     if (msg_verbose)
 	msg_info("%s: new %s key pair", cp->path, gp->name);
-    if (xc_cache_rotate_write(cp, gp, kp) != 0 || xc_cache_tx_commit(cp) != 0) {
+    if (xc_cache_rotate_write(cp, gp, kp) != 0) {
 	xc_cache_tx_cancel(cp);
 	xc_cache_degrade(cp, "key pair update");
 	(void) xc_cache_rotate_write(cp, gp, kp);
+	return (XC_OK);
     }
+    xc_cache_compact(cp);
+    if (xc_cache_tx_commit(cp) != 0) {
+	xc_cache_tx_cancel(cp);
+	xc_cache_degrade(cp, "key pair update");
+	(void) xc_cache_rotate_write(cp, gp, kp);
+	return (XC_OK);
+    }
+    xc_cache_follow(cp);
     return (XC_OK);
 }
 
@@ -1167,14 +1519,18 @@ static int xc_cache_z_write(XC_CACHE *cp, const XC_GROUP *gp,
 {
     XC_KEYPAIR cur;
     int     current;
+    int     existed;
     int     ret = 0;
 
     current = (xc_cache_load_pair(cp, gp, &cur) == XC_FETCH_OK
 	       && memcmp(cur.pub, kp->pub, gp->plen) == 0);
     xc_keypair_wipe(&cur);
-    if (current)
+    if (current) {
+	existed = tdb_exists(cp->tdb, key);
 	ret = xc_cache_store(cp, key, rec, XC_Z_SIZE);
-    else if (msg_verbose)
+	if (ret == 0 && !existed)
+	    ret = xc_cache_peers_added(cp);
+    } else if (msg_verbose)
 	msg_info("%s: %s pair was replaced; not caching", cp->path, gp->name);
     if (ret == 0)
 	ret = xc_cache_count_locked(cp, XC_ST_OFF_MISSES);
@@ -1199,6 +1555,7 @@ int     xc_cache_shared_find(XC_CACHE *cp, const XC_KEYPAIR *kp,
 	return (XC_ERR_SYNTAX);
     if (cp->readonly)
 	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
     key = xc_cache_key_z(kbuf, gp, kp->pub, peer);
     xc_cache_fp(kp->pub, gp->plen, ownfp);
 
@@ -1244,6 +1601,7 @@ int     xc_cache_shared_store(XC_CACHE *cp, const XC_KEYPAIR *kp,
 	return (XC_ERR_SYNTAX);
     if (cp->readonly)
 	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
     key = xc_cache_key_z(kbuf, gp, kp->pub, peer);
     memset(rec, 0, sizeof(rec));
     rec[0] = XC_REC_MAGIC0;
@@ -1287,6 +1645,7 @@ int     xc_cache_purge(XC_CACHE *cp)
 {
     if (cp->readonly)
 	return (XC_ERR_CACHE);
+    xc_cache_follow(cp);
     if (xc_cache_tx_begin(cp) != 0) {
 	msg_warn("%s: cannot start transaction: %s",
 		 cp->path, tdb_errorstr(cp->tdb));
@@ -1316,6 +1675,7 @@ int     xc_cache_totals(XC_CACHE *cp, XC_CACHE_STATS *st)
     TDB_DATA key;
 
     memset(st, 0, sizeof(*st));
+    xc_cache_follow(cp);
     key.dptr = (unsigned char *) XC_KEY_STATS;
     key.dsize = strlen(XC_KEY_STATS);
     if (xc_cache_fetch(cp, key, rec, sizeof(rec)) == XC_FETCH_OK
@@ -1376,6 +1736,7 @@ int     xc_cache_walk(XC_CACHE *cp, XC_CACHE_WALK_FN fn, void *context)
 
     w.fn = fn;
     w.context = context;
+    xc_cache_follow(cp);
     if (tdb_traverse_read(cp->tdb, xc_cache_walk_one, &w) < 0) {
 	msg_warn("%s: cannot read: %s", cp->path, tdb_errorstr(cp->tdb));
 	return (XC_ERR_CACHE);

@@ -12,7 +12,7 @@
 /*	Not part of the public interface (that is xcrypt.h). Pulls in
 /*	libtomcrypt with the libtommath descriptor declared, and names
 /*	the few helpers that more than one lib/ file needs, plus the
-/*	test-only hooks of the cipher module.
+/*	test-only hooks of the cipher and cache modules.
 /*--*/
 
 #include <stdint.h>
@@ -46,5 +46,13 @@ extern void xc_hex(const unsigned char *, size_t, char *);
   */
 extern void xc_cipher_set_seq(XC_CIPHER *, uint64_t);
 extern uint64_t xc_cipher_get_seq(const XC_CIPHER *);
+
+ /*
+  * Test hooks: the tdb under a cache handle (fuzzing of record decoding),
+  * the size from which a file is compacted after a rotation.
+  */
+struct tdb_context;
+extern struct tdb_context *xc_cache_tdb(XC_CACHE *);
+extern void xc_cache_set_compact_min(off_t);
 
 #endif

@@ -129,7 +129,10 @@
 /*	EIO for anything cryptographic: a record that does not verify, a
 /*	record length out of range, end-of-file inside a record, a sequence
 /*	number that would wrap. From then on every read and write fails
-/*	with EIO, so nothing further is ever sent (spec 4.4). Errors of the
+/*	with EIO, so nothing further is ever sent (spec 4.4). When records
+/*	that verified precede the bad one in what one read call took in,
+/*	that call still returns their data, and the next read fails: no
+/*	write is accepted in between. Errors of the
 /*	underlying I/O keep their errno (ETIMEDOUT, EPIPE, ...).
 /* SEE ALSO
 /*	tls_stream(3), vstream(3), timed_read(3), xc_cipher(3)
@@ -271,6 +274,29 @@ static ssize_t xc_stream_fail(XC_STREAM *xs, const char *why)
     xs->verify_failed = 1;
     errno = EIO;
     return (-1);
+}
+
+/* xc_stream_fail_after - fail, but deliver the data that verified */
+
+static ssize_t xc_stream_fail_after(XC_STREAM *xs, size_t done,
+				            const char *why)
+{
+
+    /*
+     * Records that verified before the bad one in the same read are
+     * authentic: an end-of-data reply among them must reach the caller, or
+     * a client would take an accepted message for a lost one and send it
+     * again. Hand them over; the failure shows on the next read, and
+     * nothing more is written from now on.
+     */
+    if (done > 0) {
+	xs->failed = 1;
+	if (xs->why == 0)
+	    xs->why = why;
+	xs->verify_failed = 1;
+	return (done);
+    }
+    return (xc_stream_fail(xs, why));
 }
 
 /* xc_write_all - write everything, sharing one time budget */
@@ -498,18 +524,21 @@ static ssize_t xc_stream_aead_read(int fd, void *buf, size_t len, int timeout,
 		break;
 	    rec = xs->rbuf + xs->roff;
 	    if ((sealed = xc_record_sealed_len(rec)) < 0)
-		return (xc_stream_fail(xs, "record length out of range"));
+		return (xc_stream_fail_after(xs, done,
+					     "record length out of range"));
 	    if (xs->rlen < 2 + (size_t) sealed)
 		break;
 	    if (len - done >= XC_REC_DATA_MAX) {
 		if (xc_record_open(xs->rx, rec, 2 + sealed, out + done,
 				   &datalen) != XC_OK)
-		    return (xc_stream_fail(xs, "record did not verify"));
+		    return (xc_stream_fail_after(xs, done,
+						 "record did not verify"));
 		done += datalen;
 	    } else {
 		if (xc_record_open(xs->rx, rec, 2 + sealed, xs->plain,
 				   &datalen) != XC_OK)
-		    return (xc_stream_fail(xs, "record did not verify"));
+		    return (xc_stream_fail_after(xs, done,
+						 "record did not verify"));
 		n = len < datalen ? len : datalen;
 		memcpy(out, xs->plain, n);
 		xs->plain_off = n;

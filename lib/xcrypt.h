@@ -321,6 +321,12 @@ extern XC_CACHE *xc_cache_open_existing(const char *, int, int);
 extern void xc_cache_set_clock(time_t (*) (void));
 
  /*
+  * The most peer entries (cached shared values) a cache keeps; the oldest
+  * go first (xc_cache_set_peer_limit()).
+  */
+extern void xc_cache_set_peer_limit(XC_CACHE *, int);
+
+ /*
   * The parameters that both daemons and xcrypt-cache(1) share. The lifetime
   * has a floor so that a slip ("2" for "2h") cannot rotate pairs, and
   * forget every cached Z, once a second.
@@ -330,6 +336,8 @@ extern void xc_cache_set_clock(time_t (*) (void));
 #define VAR_XC_KEY_LIFETIME	"xcrypt_key_lifetime"
 #define DEF_XC_KEY_LIFETIME	"2h"
 #define MIN_XC_KEY_LIFETIME	60
+#define VAR_XC_CACHE_PEER_LIMIT	"xcrypt_cache_peer_limit"
+#define DEF_XC_CACHE_PEER_LIMIT	10000
 
  /*
   * A handshake in progress, for either side (xc_session.c). start: fetch

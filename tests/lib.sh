@@ -36,6 +36,26 @@ chmod 755 "$T"
 _pf_instances=()
 _pf_pids=()
 
+# The sanitizer build (make check SANITIZE=1 sets XC_SANITIZE): ASan and
+# UBSan write their reports to files under $T/san instead of stderr, for
+# every program of the test: the ones it runs itself (the environment)
+# and the daemons under master, which discards stderr and passes on only
+# import_environment (pf_new and pf_set add the two settings there). Any
+# report file fails the test at exit (_pf_cleanup). Leaks are valgrind's
+# job (tests/valgrind.test): Postfix daemons free little at exit.
+if [ -n "${XC_SANITIZE:-}" ]; then
+    mkdir -p "$T/san"
+    chmod 1777 "$T/san"
+    export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:verify_asan_link_order=0:log_path=$T/san/asan"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$T/san/ubsan"
+fi
+
+# _pf_san_env - import_environment entries that carry the two settings
+_pf_san_env() {
+    [ -n "${XC_SANITIZE:-}" ] || return 0
+    printf ' ASAN_OPTIONS=%s UBSAN_OPTIONS=%s' "$ASAN_OPTIONS" "$UBSAN_OPTIONS"
+}
+
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: ${2:-}"; }
 skip() { echo "SKIP $1: ${2:-}"; }
@@ -120,6 +140,10 @@ local_recipient_maps =
 smtpd_client_connection_rate_limit = 0
 anvil_rate_time_unit = 60s
 EOF
+    if [ -n "${XC_SANITIZE:-}" ]; then
+        echo "import_environment = $(postconf -d -h import_environment)$(_pf_san_env)" \
+            >> "$d/etc/main.cf"
+    fi
     cat > "$d/etc/master.cf" <<'EOF'
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -149,8 +173,15 @@ EOF
 }
 
 pf_set() {
-    local n=$1; shift
-    postconf -c "$T/$n/etc" -e "$@"
+    local n=$1 a; shift
+    local args=()
+    for a in "$@"; do
+        case "$a" in
+        import_environment*=*) a="$a$(_pf_san_env)" ;;
+        esac
+        args+=("$a")
+    done
+    postconf -c "$T/$n/etc" -e "${args[@]}"
 }
 
 pf_master() {
@@ -322,10 +353,20 @@ EOF
 }
 
 _pf_cleanup() {
-    local n p
+    local rc=$? n p f
     for n in "${_pf_instances[@]}"; do pf_stop "$n"; done
     for p in "${_pf_pids[@]}"; do kill "$p" 2>/dev/null; done
+    if [ -n "${XC_SANITIZE:-}" ]; then
+        for f in "$T/san/"*; do
+            [ -f "$f" ] || continue
+            fail "sanitizer_report_$(basename "$f")" \
+                "$(grep -m1 -E 'ERROR|runtime error' "$f")"
+            sed 's/^/    /' "$f" | head -40
+            rc=1
+        done
+    fi
     if [ -z "${KEEP:-}" ]; then rm -rf "$T"; else echo "kept $T" >&2; fi
+    exit $rc
 }
 trap _pf_cleanup EXIT
 

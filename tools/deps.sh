@@ -20,7 +20,8 @@ build=$(cd "$build" && pwd)
 pkgs="build-essential pkg-config dpkg-dev postfix libtomcrypt-dev libtommath-dev
  libtdb-dev libsasl2-dev libsasl2-modules tdb-tools swaks tcpdump tshark pflogsumm openssl ca-certificates
  libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 python3-cryptography
- python3-aiosmtpd libidn12"
+ python3-aiosmtpd libidn12
+ clang libclang-rt-14-dev valgrind"
 # chattr (tests/soak.sh makes the key cache immutable), ps/pgrep, ss
 # (tests find the delivery agent that holds a connection; not in a minimal
 # Debian 12), patch (tools/smtp-src.sh applies the hook)

@@ -142,6 +142,13 @@ static const char *group_name(int id)
     return (gp ? gp->name : "unknown");
 }
 
+/* entry_age - seconds since creation, 0 for a time in the future */
+
+static long entry_age(const XC_CACHE_ENTRY *entry, time_t now)
+{
+    return (entry->created < now ? (long) (now - entry->created) : 0);
+}
+
 /* show - list the cache */
 
 static void show(XC_CACHE *cache, const char *path, int lifetime)
@@ -150,6 +157,7 @@ static void show(XC_CACHE *cache, const char *path, int lifetime)
     XC_CACHE_STATS totals;
     time_t  now = time((time_t *) 0);
     long    age;
+    long    left;
     int     peers = 0;
     int     i;
 
@@ -161,12 +169,19 @@ static void show(XC_CACHE *cache, const char *path, int lifetime)
     for (i = 0; i < listing.count; i++) {
 	if (listing.list[i].kind != XC_CACHE_KIND_PAIR)
 	    continue;
-	age = (long) (now - listing.list[i].created);
+	age = entry_age(listing.list + i, now);
 	vstream_printf("pair %s fingerprint %s age %lds ",
 		       group_name(listing.list[i].group),
 		       listing.list[i].fingerprint, age);
-	if (age >= 0 && age < lifetime)
-	    vstream_printf("rotation in %lds\n", lifetime - age);
+
+	/*
+	 * A pair from the future (the clock went back) is replaced when it
+	 * is further ahead than one lifetime, else at its creation time plus
+	 * the lifetime, as xc_cache(3) does.
+	 */
+	left = (long) (listing.list[i].created + lifetime - now);
+	if (listing.list[i].created - now <= lifetime && left > 0)
+	    vstream_printf("rotation in %lds\n", left);
 	else
 	    vstream_printf("rotation due\n");
     }
@@ -180,7 +195,7 @@ static void show(XC_CACHE *cache, const char *path, int lifetime)
 	vstream_printf("peer %s fingerprint %s age %lds\n",
 		       group_name(listing.list[i].group),
 		       listing.list[i].fingerprint,
-		       (long) (now - listing.list[i].created));
+		       entry_age(listing.list + i, now));
     }
     xc_cache_totals(cache, &totals);
     vstream_printf("hits %lu misses %lu rotations %lu\n",

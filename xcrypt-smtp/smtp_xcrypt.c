@@ -158,6 +158,7 @@ static char *var_xs_policy_maps;
 static char *var_xs_suites;
 static char *var_xs_cache_db;
 static int var_xs_key_lifetime;
+static int var_xs_peer_limit;
 
  /*
   * XCRYPT levels.
@@ -214,6 +215,11 @@ void    smtp_xcrypt_pre_init(void)
 	MIN_XC_KEY_LIFETIME, 0},
 	{0},
     };
+    static const CONFIG_INT_TABLE int_table[] = {
+	{VAR_XC_CACHE_PEER_LIMIT, DEF_XC_CACHE_PEER_LIMIT, &var_xs_peer_limit,
+	1, 0},
+	{0},
+    };
     const char *bad;
 
     /*
@@ -227,6 +233,7 @@ void    smtp_xcrypt_pre_init(void)
      */
     get_mail_conf_str_table(str_table);
     get_mail_conf_time_table(time_table);
+    get_mail_conf_int_table(int_table);
     if ((xs_level = name_code(xs_level_table, NAME_CODE_FLAG_NONE,
 			      var_xs_sec_level)) == XS_LEVEL_INVALID)
 	msg_fatal("bad %s value: %s", VAR_XS_SEC_LEVEL, var_xs_sec_level);
@@ -234,7 +241,9 @@ void    smtp_xcrypt_pre_init(void)
 	msg_fatal("bad %s value: %s (unknown suite \"%s\")",
 		  VAR_XS_SUITES, var_xs_suites, bad ? bad : "");
 
-#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD)
+    /* Not under ASan: its allocator replaces glibc's, refuses mallopt(). */
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD) \
+    && !defined(__SANITIZE_ADDRESS__)
     if (mallopt(M_TRIM_THRESHOLD, XS_TRIM_THRESHOLD) == 0)
 	msg_warn("mallopt M_TRIM_THRESHOLD failed; continuing");
 #endif
@@ -245,6 +254,7 @@ void    smtp_xcrypt_pre_init(void)
      */
     xs_cache = xc_cache_open_owned(var_xs_cache_db, var_xs_key_lifetime,
 				   var_owner_uid, var_owner_gid);
+    xc_cache_set_peer_limit(xs_cache, var_xs_peer_limit);
     if (*var_xs_policy_maps)
 	xs_policy_maps = maps_create(VAR_XS_POLICY_MAPS, var_xs_policy_maps,
 				     DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX);

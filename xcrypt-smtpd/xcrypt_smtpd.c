@@ -78,6 +78,9 @@
 /*	The shared DH key cache. Empty: memory only.
 /* .IP "\fBxcrypt_key_lifetime (2h)\fR"
 /*	How long a DH key pair is used before it is replaced.
+/* .IP "\fBxcrypt_cache_peer_limit (10000)\fR"
+/*	The most shared values (one per peer public value) the key
+/*	cache keeps; the oldest are removed first.
 /* .IP "\fBxcrypt_smtpd_received_header (yes)\fR"
 /*	Start each message received over XCRYPT with the trace header
 /*	shown above.
@@ -203,6 +206,7 @@ char   *var_xsd_suites;
 char   *var_xsd_pass_service;
 char   *var_xsd_cache_db;
 int     var_xsd_key_lifetime;
+int     var_xsd_peer_limit;
 bool    var_xsd_rcvd_hdr;
 int     var_xsd_timeout;
 int     var_xsd_pass_timeout;
@@ -438,6 +442,7 @@ static void xsd_pre_init(char *unused_name, char **argv)
     xc_init();
     xsd_cache = xc_cache_open_owned(var_xsd_cache_db, var_xsd_key_lifetime,
 				    var_owner_uid, var_owner_gid);
+    xc_cache_set_peer_limit(xsd_cache, var_xsd_peer_limit);
 }
 
 /* xsd_post_init - one process serves clients until idle or reload */
@@ -477,6 +482,7 @@ int     main(int argc, char **argv)
     };
     static const CONFIG_INT_TABLE int_table[] = {
 	{VAR_XSD_HS_LIMIT, DEF_XSD_HS_LIMIT, &var_xsd_hs_limit, 0, 0},
+	{VAR_XC_CACHE_PEER_LIMIT, DEF_XC_CACHE_PEER_LIMIT, &var_xsd_peer_limit, 1, 0},
 	{0},
     };
     static const CONFIG_NINT_TABLE nint_table[] = {

@@ -60,6 +60,7 @@ extern char *var_xsd_pass_service;
 
 extern char *var_xsd_cache_db;		/* VAR_XC_CACHE_DB, xcrypt.h */
 extern int var_xsd_key_lifetime;	/* VAR_XC_KEY_LIFETIME, xcrypt.h */
+extern int var_xsd_peer_limit;	/* VAR_XC_CACHE_PEER_LIMIT, xcrypt.h */
 
 #define VAR_XSD_RCVD_HDR	"xcrypt_smtpd_received_header"
 #define DEF_XSD_RCVD_HDR	1
