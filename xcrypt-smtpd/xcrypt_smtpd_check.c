@@ -217,7 +217,11 @@ static void xsd_check_smtpd_only(const XSD_OVERRIDE *op, char *ours,
 		  " instead (see README.postfix)",
 		  op->name, ours, var_xsd_pass_service, op->name, pass,
 		  op->name, ours, var_xsd_pass_service);
-    *op->value = mystrdup(pass);
+
+    /*
+     * Nothing to store: either the pass service's own -o value is in
+     * place already, or ours equals main.cf's (else the fatal above).
+     */
 }
 
 /* xsd_check_pass_service - read the pass service's master.cf entry */
