@@ -24,6 +24,7 @@ spec = re.sub(r'"\s*\n\s*"', '', open(os.path.join(top, "tests/unit/t_spec9.h"))
 cmds = re.findall(r'"(XCRYPT [a-z0-9_.]+ [A-Za-z0-9+/=]+ [A-Za-z0-9+/=]+)"', spec)
 replies = re.findall(r'"250 (XCRYPT [A-Za-z0-9+/=]+ [A-Za-z0-9+/=]+)"', spec)
 suites = ["arrsyfor_1.0", "sober128_1.0", "chacha20poly1305_2.0"]
+suite_ids = suites + ["chacha20poly1305_2.1"]	# XC_SUITE_* order
 
 # fz_command: octet 0 = offered list (0x80: every suite), then the line.
 for i, c in enumerate(cmds):
@@ -43,8 +44,8 @@ for i, t in enumerate(["XCRYPT " + " ".join(suites), "XCRYPT",
 
 # fz_reply: octet 0 = suite index, then the text after "250 ".
 for i, r in enumerate(replies):
-    sid = [s for s in suites if s in cmds[i]][0] if i < len(cmds) else suites[0]
-    put("fz_reply", "spec%d" % i, chr(suites.index(sid)) + r)
+    sid = [s for s in suite_ids if s in cmds[i]][0] if i < len(cmds) else suites[0]
+    put("fz_reply", "spec%d" % i, chr(suite_ids.index(sid)) + r)
 put("fz_reply", "short", "\x02XCRYPT AAAA")
 
 # fz_b64: octet 0 = wanted length (>= 200: 256), then the text.
@@ -111,3 +112,25 @@ if os.access(fill, os.X_OK):
     put("fz_cache_file", "valid_cache.tdb", open(d + "/small.tdb", "rb").read())
     shutil.rmtree(d)
 put("fz_cache_file", "empty", b"")
+
+# fz_client_reply: octet 0 bit 7 clear = suite index, then the reply
+# text (as fz_reply), with Kb at the edges of the range for oakley1;
+# bit 7 set = the 2.1 confirmation read: read sizes, then operations
+# (0 hi lo: record; 1 n octets: raw; 2 hi lo: flip; 3 n: truncate).
+for i, r in enumerate(replies):
+    sid = [s for s in suite_ids if s in cmds[i]][0] if i < len(cmds) else suites[0]
+    put("fz_client_reply", "spec%d" % i, chr(suite_ids.index(sid)) + r)
+nonce10 = base64.b64encode(bytes(range(10))).decode()
+for name, kb in (("kb_0", 0), ("kb_1", 1), ("kb_2", 2), ("kb_p_minus_2", P - 2),
+                 ("kb_p_minus_1", P - 1), ("kb_p", P)):
+    put("fz_client_reply", name, "\x00XCRYPT " + base64.b64encode(
+        kb.to_bytes(96, "big")).decode() + " " + nonce10)
+def raw(b): return bytes([1, len(b)]) + b
+ok = b"250 XCRYPT OK\r\n"
+put("fz_client_reply", "confirm_ok_records", b"\x80\x44" + raw(ok) + rec(14) + rec(300))
+put("fz_client_reply", "confirm_ok_lf_only", b"\x80\x05" + raw(b"250 xcrypt ok\n") + rec(20))
+put("fz_client_reply", "confirm_fail", b"\x80\x66" + raw(b"454 4.7.0 XCRYPT FAIL\r\n") + rec(5))
+put("fz_client_reply", "confirm_other_line", b"\x80\x11" + raw(b"250 XCRYPT OKAY\r\n") + rec(5))
+put("fz_client_reply", "confirm_tampered", b"\x80\x77" + raw(ok) + rec(40) + rec(40) + b"\x02\x00\x30")
+put("fz_client_reply", "confirm_no_line", b"\x80\x22" + rec(10))
+put("fz_client_reply", "confirm_truncated", b"\x80\x33" + raw(ok) + rec(100) + b"\x03\x07")
