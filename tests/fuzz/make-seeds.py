@@ -134,3 +134,51 @@ put("fz_client_reply", "confirm_other_line", b"\x80\x11" + raw(b"250 XCRYPT OKAY
 put("fz_client_reply", "confirm_tampered", b"\x80\x77" + raw(ok) + rec(40) + rec(40) + b"\x02\x00\x30")
 put("fz_client_reply", "confirm_no_line", b"\x80\x22" + rec(10))
 put("fz_client_reply", "confirm_truncated", b"\x80\x33" + raw(ok) + rec(100) + b"\x03\x07")
+
+# fz_smtpd_stream: octet 0 configuration (bits 0-1 bare LF mode, bit 2
+# XCRYPT offered, bits 3-4 suites, bit 5 no prelude, bit 6 short lines),
+# then chunks: octet h (bit 7: smtpd, else client; low 7 bits length,
+# 0: 128 + 4 * next octet), then the octets.
+def chunk(flag, b):
+    if isinstance(b, str):
+        b = b.encode("latin-1")
+    out = b""
+    while b:
+        n = min(len(b), 127)
+        out += bytes([flag | n]) + b[:n]
+        b = b[n:]
+    return out
+def c(b): return chunk(0, b)
+def s(b): return chunk(0x80, b)
+TX = "MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\n"
+put("fz_smtpd_stream", "data_plain", b"\x04" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("hello\r\nXCRYPT OK\r\n.") + c("\r\n") + s("250 q\r\n") + c("XCRYPT OK\r\nQUIT\r\n") + s("221 bye\r\n"))
+put("fz_smtpd_stream", "data_bare_lf_normalize", b"\x05" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("x\n.\nXCRYPT FAIL\r\n.\r\n") + s("250 q\r\n"))
+put("fz_smtpd_stream", "data_bare_lf_reject", b"\x06" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("x\n.\nXCRYPT OK\r\n.\r\n") + s("550 bare\r\n"))
+put("fz_smtpd_stream", "data_bare_lf_excluded", b"\x07" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("x\n.\n") + s("250 q\r\n"))
+put("fz_smtpd_stream", "bdat_chunks", b"\x0c" + c(TX + "BDAT 11\r\nXCRY") + c("PT OK\r\nBDAT 3 LAST\r\nab")
+    + c("c") + s("250 a\r\n250 b\r\n250 c\r\n250 d\r\n") + c("XCRYPT OK\r\n"))
+put("fz_smtpd_stream", "bdat_huge_count", b"\x04" + c("MAIL FROM:<a@x>\r\n") + s("250 a\r\n")
+    + c("BDAT 9223372036854775807 LAST\r\nxyz"))
+put("fz_smtpd_stream", "auth_starttls", b"\x14" + c("AUTH PLAIN\r\n") + s("334 \r\n") + c("XCRYPT OK\r\n")
+    + s("235 ok\r\n") + c("STARTTLS\r\n") + s("220 go\r\n") + c("\x16\x03\x01XCRYPT OK\r\n"))
+put("fz_smtpd_stream", "pregreet_tls", b"\x24" + c("\x16\x03\x01\x02\x00hello\r\n") + s("\x16\x03\x03srv\n"))
+put("fz_smtpd_stream", "pregreet_plain", b"\x24" + c("EHLO c\r\n") + s("220 mx\r\n250-mx\r\n250 PIPELINING\r\n"))
+put("fz_smtpd_stream", "long_lines", b"\x44" + c("NOOP " + "x" * 100 + "\r\n") + s("250 ok\r\n")
+    + c("XCRYPT OK" + " " * 80 + "\r\n") + c("BDAT 5 LAST" + " " * 70 + "\r\nhello") + s("500 long\r\n"))
+put("fz_smtpd_stream", "smtpd_bye", b"\x04" + c("NOOP\r\n") + s("421 4.3.2 bye\r\n") + c("MAIL FROM:<a@x>\r\n"))
+put("fz_smtpd_stream", "error_flood", b"\x04" + c("XCRYPT OK\r\n" * 25))
+# Handshakes with the spec's client commands: the engine answers with a
+# real 250 XCRYPT Kb Nb; then XCRYPT OK switches, or XCRYPT FAIL.
+for i, cmd in enumerate(cmds):
+    sid = [x for x in suite_ids if x in cmd][0]
+    conf = 0x04 | ({"chacha20poly1305_2.0": 0, "arrsyfor_1.0": 1, "sober128_1.0": 1,
+                    "chacha20poly1305_2.1": 2}[sid] << 3)
+    put("fz_smtpd_stream", "handshake%d_ok" % i, bytes([conf]) + c(cmd + "\r\n")
+        + c("XCRYPT OK\r\nMAIL FROM:<evil@x>\r\n") + c("MAIL FROM:<a@x>\r\n") + s("250 a\r\n")
+        + c("BDAT 5 LAST\r\nhello") + s("250 q\r\n"))
+    put("fz_smtpd_stream", "handshake%d_fail" % i, bytes([conf]) + c(cmd + "\r\n")
+        + c("XCRYPT FAIL\r\n") + c(cmd + "\r\nNOOP\r\n") + s("250 ok\r\n"))
