@@ -24,6 +24,7 @@ spec = re.sub(r'"\s*\n\s*"', '', open(os.path.join(top, "tests/unit/t_spec9.h"))
 cmds = re.findall(r'"(XCRYPT [a-z0-9_.]+ [A-Za-z0-9+/=]+ [A-Za-z0-9+/=]+)"', spec)
 replies = re.findall(r'"250 (XCRYPT [A-Za-z0-9+/=]+ [A-Za-z0-9+/=]+)"', spec)
 suites = ["arrsyfor_1.0", "sober128_1.0", "chacha20poly1305_2.0"]
+suite_ids = suites + ["chacha20poly1305_2.1"]	# XC_SUITE_* order
 
 # fz_command: octet 0 = offered list (0x80: every suite), then the line.
 for i, c in enumerate(cmds):
@@ -43,8 +44,8 @@ for i, t in enumerate(["XCRYPT " + " ".join(suites), "XCRYPT",
 
 # fz_reply: octet 0 = suite index, then the text after "250 ".
 for i, r in enumerate(replies):
-    sid = [s for s in suites if s in cmds[i]][0] if i < len(cmds) else suites[0]
-    put("fz_reply", "spec%d" % i, chr(suites.index(sid)) + r)
+    sid = [s for s in suite_ids if s in cmds[i]][0] if i < len(cmds) else suites[0]
+    put("fz_reply", "spec%d" % i, chr(suite_ids.index(sid)) + r)
 put("fz_reply", "short", "\x02XCRYPT AAAA")
 
 # fz_b64: octet 0 = wanted length (>= 200: 256), then the text.
@@ -111,3 +112,73 @@ if os.access(fill, os.X_OK):
     put("fz_cache_file", "valid_cache.tdb", open(d + "/small.tdb", "rb").read())
     shutil.rmtree(d)
 put("fz_cache_file", "empty", b"")
+
+# fz_client_reply: octet 0 bit 7 clear = suite index, then the reply
+# text (as fz_reply), with Kb at the edges of the range for oakley1;
+# bit 7 set = the 2.1 confirmation read: read sizes, then operations
+# (0 hi lo: record; 1 n octets: raw; 2 hi lo: flip; 3 n: truncate).
+for i, r in enumerate(replies):
+    sid = [s for s in suite_ids if s in cmds[i]][0] if i < len(cmds) else suites[0]
+    put("fz_client_reply", "spec%d" % i, chr(suite_ids.index(sid)) + r)
+nonce10 = base64.b64encode(bytes(range(10))).decode()
+for name, kb in (("kb_0", 0), ("kb_1", 1), ("kb_2", 2), ("kb_p_minus_2", P - 2),
+                 ("kb_p_minus_1", P - 1), ("kb_p", P)):
+    put("fz_client_reply", name, "\x00XCRYPT " + base64.b64encode(
+        kb.to_bytes(96, "big")).decode() + " " + nonce10)
+def raw(b): return bytes([1, len(b)]) + b
+ok = b"250 XCRYPT OK\r\n"
+put("fz_client_reply", "confirm_ok_records", b"\x80\x44" + raw(ok) + rec(14) + rec(300))
+put("fz_client_reply", "confirm_ok_lf_only", b"\x80\x05" + raw(b"250 xcrypt ok\n") + rec(20))
+put("fz_client_reply", "confirm_fail", b"\x80\x66" + raw(b"454 4.7.0 XCRYPT FAIL\r\n") + rec(5))
+put("fz_client_reply", "confirm_other_line", b"\x80\x11" + raw(b"250 XCRYPT OKAY\r\n") + rec(5))
+put("fz_client_reply", "confirm_tampered", b"\x80\x77" + raw(ok) + rec(40) + rec(40) + b"\x02\x00\x30")
+put("fz_client_reply", "confirm_no_line", b"\x80\x22" + rec(10))
+put("fz_client_reply", "confirm_truncated", b"\x80\x33" + raw(ok) + rec(100) + b"\x03\x07")
+
+# fz_smtpd_stream: octet 0 configuration (bits 0-1 bare LF mode, bit 2
+# XCRYPT offered, bits 3-4 suites, bit 5 no prelude, bit 6 short lines),
+# then chunks: octet h (bit 7: smtpd, else client; low 7 bits length,
+# 0: 128 + 4 * next octet), then the octets.
+def chunk(flag, b):
+    if isinstance(b, str):
+        b = b.encode("latin-1")
+    out = b""
+    while b:
+        n = min(len(b), 127)
+        out += bytes([flag | n]) + b[:n]
+        b = b[n:]
+    return out
+def c(b): return chunk(0, b)
+def s(b): return chunk(0x80, b)
+TX = "MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\n"
+put("fz_smtpd_stream", "data_plain", b"\x04" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("hello\r\nXCRYPT OK\r\n.") + c("\r\n") + s("250 q\r\n") + c("XCRYPT OK\r\nQUIT\r\n") + s("221 bye\r\n"))
+put("fz_smtpd_stream", "data_bare_lf_normalize", b"\x05" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("x\n.\nXCRYPT FAIL\r\n.\r\n") + s("250 q\r\n"))
+put("fz_smtpd_stream", "data_bare_lf_reject", b"\x06" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("x\n.\nXCRYPT OK\r\n.\r\n") + s("550 bare\r\n"))
+put("fz_smtpd_stream", "data_bare_lf_excluded", b"\x07" + c(TX + "DATA\r\n") + s("250 a\r\n250 b\r\n354 c\r\n")
+    + c("x\n.\n") + s("250 q\r\n"))
+put("fz_smtpd_stream", "bdat_chunks", b"\x0c" + c(TX + "BDAT 11\r\nXCRY") + c("PT OK\r\nBDAT 3 LAST\r\nab")
+    + c("c") + s("250 a\r\n250 b\r\n250 c\r\n250 d\r\n") + c("XCRYPT OK\r\n"))
+put("fz_smtpd_stream", "bdat_huge_count", b"\x04" + c("MAIL FROM:<a@x>\r\n") + s("250 a\r\n")
+    + c("BDAT 9223372036854775807 LAST\r\nxyz"))
+put("fz_smtpd_stream", "auth_starttls", b"\x14" + c("AUTH PLAIN\r\n") + s("334 \r\n") + c("XCRYPT OK\r\n")
+    + s("235 ok\r\n") + c("STARTTLS\r\n") + s("220 go\r\n") + c("\x16\x03\x01XCRYPT OK\r\n"))
+put("fz_smtpd_stream", "pregreet_tls", b"\x24" + c("\x16\x03\x01\x02\x00hello\r\n") + s("\x16\x03\x03srv\n"))
+put("fz_smtpd_stream", "pregreet_plain", b"\x24" + c("EHLO c\r\n") + s("220 mx\r\n250-mx\r\n250 PIPELINING\r\n"))
+put("fz_smtpd_stream", "long_lines", b"\x44" + c("NOOP " + "x" * 100 + "\r\n") + s("250 ok\r\n")
+    + c("XCRYPT OK" + " " * 80 + "\r\n") + c("BDAT 5 LAST" + " " * 70 + "\r\nhello") + s("500 long\r\n"))
+put("fz_smtpd_stream", "smtpd_bye", b"\x04" + c("NOOP\r\n") + s("421 4.3.2 bye\r\n") + c("MAIL FROM:<a@x>\r\n"))
+put("fz_smtpd_stream", "error_flood", b"\x04" + c("XCRYPT OK\r\n" * 25))
+# Handshakes with the spec's client commands: the engine answers with a
+# real 250 XCRYPT Kb Nb; then XCRYPT OK switches, or XCRYPT FAIL.
+for i, cmd in enumerate(cmds):
+    sid = [x for x in suite_ids if x in cmd][0]
+    conf = 0x04 | ({"chacha20poly1305_2.0": 0, "arrsyfor_1.0": 1, "sober128_1.0": 1,
+                    "chacha20poly1305_2.1": 2}[sid] << 3)
+    put("fz_smtpd_stream", "handshake%d_ok" % i, bytes([conf]) + c(cmd + "\r\n")
+        + c("XCRYPT OK\r\nMAIL FROM:<evil@x>\r\n") + c("MAIL FROM:<a@x>\r\n") + s("250 a\r\n")
+        + c("BDAT 5 LAST\r\nhello") + s("250 q\r\n"))
+    put("fz_smtpd_stream", "handshake%d_fail" % i, bytes([conf]) + c(cmd + "\r\n")
+        + c("XCRYPT FAIL\r\n") + c(cmd + "\r\nNOOP\r\n") + s("250 ok\r\n"))
